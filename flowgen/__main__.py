@@ -1,0 +1,5 @@
+"""``python -m flowgen``."""
+
+from flowgen.cli import main
+
+main()

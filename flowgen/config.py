@@ -1,0 +1,87 @@
+"""Settings from ``[tool.flowgen]`` in pyproject.toml, overridden by flags."""
+
+from __future__ import annotations
+
+import keyword
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flowgen.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+# Setting -> what it is, for error messages and `--help`.
+KNOWN_SETTINGS: Mapping[str, str] = {
+    "snapshot": "the snapshot directory to generate from",
+    "out": "the directory of the generated package",
+    "package": "the import name of the generated package",
+}
+DEFAULT_PACKAGE = "salesforce_flows"
+
+
+@dataclass(frozen=True)
+class Settings:
+    snapshot: Path | None
+    out: Path
+    package: str
+
+
+def load_table(directory: Path) -> tuple[Mapping[str, Any], Path]:
+    """``[tool.flowgen]`` of ``directory/pyproject.toml`` (empty when absent), and its base dir."""
+    path = directory / "pyproject.toml"
+    if not path.is_file():
+        return {}, directory
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    table = data.get("tool", {}).get("flowgen", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{path}: [tool.flowgen] must be a table")
+    unknown = sorted(set(table) - set(KNOWN_SETTINGS))
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown setting(s) in [tool.flowgen]: {', '.join(unknown)} "
+            f"(known: {', '.join(KNOWN_SETTINGS)})"
+        )
+    for key, value in table.items():
+        if not isinstance(value, str) or not value:
+            raise ConfigError(
+                f"{path}: [tool.flowgen] {key} must be a non-empty string"
+            )
+    return table, directory
+
+
+def resolve(
+    *,
+    cwd: Path,
+    snapshot: str | None,
+    out: str | None,
+    package: str | None,
+) -> Settings:
+    """Flags win over ``[tool.flowgen]``; paths in the file are relative to it."""
+    table, base = load_table(cwd)
+    package_name = package or table.get("package") or DEFAULT_PACKAGE
+    if not (
+        package_name.isidentifier() and package_name.isascii()
+    ) or keyword.iskeyword(package_name):
+        raise ConfigError(
+            f"package name {package_name!r} is not a valid Python import name"
+        )
+    snapshot_path = (
+        Path(snapshot)
+        if snapshot
+        else (base / table["snapshot"] if "snapshot" in table else None)
+    )
+    out_path = (
+        Path(out)
+        if out
+        else (base / table["out"] if "out" in table else cwd / package_name)
+    )
+    return Settings(snapshot=snapshot_path, out=out_path, package=package_name)

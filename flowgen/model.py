@@ -1,0 +1,92 @@
+"""The normalized description of a flow, independent of where it was read from.
+
+Sources (a describe snapshot, SFDX flow files) produce these; naming, typemap and
+render consume them. Standard library only.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class FieldKind(enum.Enum):
+    """What a flow variable holds, as far as Python is concerned."""
+
+    STRING = "string"
+    PICKLIST = "picklist"
+    MULTIPICKLIST = "multipicklist"
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    FLOAT = "float"
+    DECIMAL = "decimal"
+    DATE = "date"
+    DATETIME = "datetime"
+    TIME = "time"
+    RECORD = "record"
+    APEX = "apex"
+    ANY = "any"
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """A variable's type: its kind plus what the kind needs.
+
+    ``source_type`` is the type as the source spelled it (``"CURRENCY"``,
+    ``"Currency"``), kept for messages and docstrings.
+    """
+
+    kind: FieldKind
+    source_type: str | None = None
+    sobject_type: str | None = None
+    apex_class: str | None = None
+
+
+@dataclass(frozen=True)
+class Param:
+    """One input or output variable of a flow.
+
+    ``name`` is the wire name and is never derived back from a Python name.
+    """
+
+    name: str
+    type: FieldType
+    is_collection: bool = False
+    required: bool = False
+    label: str | None = None
+    description: str | None = None
+    picklist_values: tuple[str, ...] = ()
+    # Keys the source carried that flowgen does not interpret, kept verbatim.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """One flow's callable interface."""
+
+    api_name: str
+    label: str | None = None
+    description: str | None = None
+    inputs: tuple[Param, ...] = ()
+    outputs: tuple[Param, ...] = ()
+    # FlowDefinitionView.ProcessType when the source knows it ("AutoLaunchedFlow",
+    # "Flow" for screen flows, ...); None when it does not.
+    process_type: str | None = None
+
+    @property
+    def namespace(self) -> str | None:
+        """The namespace prefix of ``ns__Name`` flows."""
+        head, sep, _ = self.api_name.partition("__")
+        return head if sep else None
+
+
+# Process types that the REST flow action can run. Everything else (screen flows,
+# checkout, routing, orchestrations...) is skipped at generation time.
+INVOCABLE_PROCESS_TYPES = frozenset({"AutoLaunchedFlow", "InvocableProcess"})
+
+
+def is_invocable(spec: FlowSpec) -> bool:
+    """Whether REST can invoke the flow; unknown process types count as invocable."""
+    return spec.process_type is None or spec.process_type in INVOCABLE_PROCESS_TYPES

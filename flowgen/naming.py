@@ -1,0 +1,151 @@
+"""Wire names to safe, distinct, deterministic Python identifiers.
+
+Pure functions. Salesforce names arrive untrusted: anything may come in, and
+what comes out is always a valid identifier that is not a keyword, a soft
+keyword or a builtin, so a generated class body can never shadow the names
+its own annotations use.
+"""
+
+from __future__ import annotations
+
+import builtins
+import itertools
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+
+RESERVED = (
+    frozenset(keyword.kwlist)
+    | frozenset(keyword.softkwlist)
+    | frozenset(name for name in dir(builtins) if not name.startswith("_"))
+)
+
+_NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
+# Word boundaries inside camelCase: "myVar" -> "my Var", "HTTPServer" -> "HTTP Server",
+# "address2Line" -> "address2 Line".
+_LOWER_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_ACRONYM_WORD = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _ascii_words(name: str) -> list[str]:
+    # Accented letters keep their base letter; anything else outside ASCII is a
+    # separator. Salesforce API names are ASCII, labels are not.
+    decomposed = unicodedata.normalize("NFKD", name)
+    ascii_only = "".join(
+        ch if ch.isascii() else " "
+        for ch in decomposed
+        if not unicodedata.combining(ch)
+    )
+    spaced = _ACRONYM_WORD.sub(" ", _LOWER_UPPER.sub(" ", ascii_only))
+    return [word for word in _NON_WORD.split(spaced) if word]
+
+
+def snake_case(name: str, *, fallback: str) -> str:
+    """``myVar`` / ``My_Var`` / ``ns__MyVar`` -> ``my_var`` / ``my_var`` / ``ns_my_var``.
+
+    ``fallback`` prefixes names that would start with a digit and replaces names
+    with no usable character at all. Keywords and builtins get a trailing ``_``.
+    """
+    words = [word.lower() for word in _ascii_words(name)]
+    if not words:
+        return fallback
+    ident = "_".join(words)
+    if ident[0].isdigit():
+        ident = f"{fallback}_{ident}"
+    return ident + "_" if ident in RESERVED else ident
+
+
+def pascal_case(snake: str) -> str:
+    """``create_case`` -> ``CreateCase``; ``q3_forecast_2`` -> ``Q3Forecast_2``.
+
+    Injective over the lowercase output of :func:`snake_case` and
+    :func:`unique_names`: a word that starts with a digit keeps its underscore,
+    because ``MyVar2`` would otherwise stand for both ``my_var_2`` and ``my_var2``.
+    """
+    parts = [part for part in snake.split("_") if part]
+    return "".join(
+        part.capitalize() if part[0].isalpha() else f"_{part}" for part in parts
+    )
+
+
+def unique_names(
+    wire_names: Iterable[str],
+    *,
+    fallback: str,
+    taken: Iterable[str] = (),
+) -> dict[str, str]:
+    """Map each wire name to a distinct snake_case identifier.
+
+    Names that snake-case alike (``myVar``, ``my_var``) form a group. In a group,
+    a wire name already equal to the identifier keeps it, then the others in
+    code-point order take ``_2``, ``_3``... So the result depends only on the
+    colliding names themselves, never on the order they were listed in.
+    ``taken`` holds identifiers the caller reserves (``client``...).
+    """
+    names = sorted(set(wire_names))
+    base = {wire: snake_case(wire, fallback=fallback) for wire in names}
+    groups: dict[str, list[str]] = {}
+    for wire in names:
+        groups.setdefault(base[wire], []).append(wire)
+
+    reserved = set(taken)
+    used = set(reserved)
+    all_bases = set(groups)
+    result: dict[str, str] = {}
+    for ident in sorted(groups):
+        members = sorted(groups[ident], key=lambda wire: (wire != ident, wire))
+        candidates = _candidates(ident, reserved)
+        for wire in members:
+            candidate = next(candidates)
+            while candidate in used or (candidate != ident and candidate in all_bases):
+                candidate = next(candidates)
+            used.add(candidate)
+            result[wire] = candidate
+    return result
+
+
+def _candidates(ident: str, reserved: set[str]) -> Iterator[str]:
+    # A name the caller reserved (``client``) reads best as ``client_``; then
+    # numbered suffixes for the members of a collision group.
+    yield ident
+    if ident in reserved:
+        yield ident + "_"
+    stem = ident.rstrip("_")
+    yield from (f"{stem}_{n}" for n in itertools.count(2))
+
+
+def type_alias_name(wire_name: str) -> str:
+    """A readable, valid class name for an sObject or Apex type.
+
+    ``Account`` and ``Invoice__c`` stay as they are (users know them by that
+    name); ``Outer$Inner`` becomes ``Outer_Inner``.
+    """
+    ident = (
+        re.sub(r"[^0-9a-zA-Z_]", "_", _strip_accents(wire_name)).strip("_") or "Type"
+    )
+    if ident[0].isdigit():
+        ident = f"T_{ident}"
+    return ident + "_" if ident in RESERVED else ident
+
+
+def unique_type_aliases(
+    wire_names: Iterable[str], taken: Iterable[str] = ()
+) -> Mapping[str, str]:
+    """Distinct :func:`type_alias_name` per wire name, suffixing collisions."""
+    used = set(taken)
+    result: dict[str, str] = {}
+    for wire in sorted(set(wire_names)):
+        ident = candidate = type_alias_name(wire)
+        counter = 1
+        while candidate in used:
+            counter += 1
+            candidate = f"{ident}_{counter}"
+        used.add(candidate)
+        result[wire] = candidate
+    return result
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

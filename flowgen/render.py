@@ -1,0 +1,350 @@
+"""FlowSpecs to the files of a generated package, in memory.
+
+This module decides names and escapes every piece of org metadata; the
+templates decide how generated code is spelled. Output is byte-deterministic:
+the same specs give the same bytes on any machine.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from flowgen import literals, naming, typemap
+from flowgen.model import FieldKind, FlowSpec, Param, is_invocable
+
+LINE_LENGTH = 88
+
+# Runtime names the package re-exports (the rest of _runtime is for generated code).
+RUNTIME_EXPORTS = (
+    "UNSET",
+    "ApiLimitError",
+    "FlowClient",
+    "FlowConfigError",
+    "FlowError",
+    "FlowHTTPError",
+    "FlowInterviewError",
+    "FlowResponseError",
+    "FlowResult",
+    "FlowTransportError",
+    "SalesforceError",
+    "SessionExpiredError",
+    "Unset",
+)
+# Submodules are attributes of the package once imported: no flow may take their names.
+_PACKAGE_MODULES = frozenset({"flows", "records", "apex_types"})
+# Every flow gets functions named <function> and <function><suffix>.
+FUNCTION_SUFFIXES = ("_many",)
+# Output dataclasses carry these besides the flow's own outputs.
+_OUTPUT_EXTRAS = frozenset({"interview_status", "interview_guid"})
+# The generated functions' own arguments.
+_FUNCTION_ARGS = frozenset({"client"})
+
+_STDLIB_ALIASES = {"_dt": "datetime", "_decimal": "decimal", "_typing": "typing"}
+_PACKAGE_ALIASES = {"_records": "records", "_apex_types": "apex_types"}
+
+
+@dataclass(frozen=True)
+class RenderedPackage:
+    """The package as relative path -> bytes, plus what was left out and why."""
+
+    files: Mapping[str, bytes]
+    skipped_flows: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class _ParamView:
+    attr: str
+    wire_literal: str
+    wire_doc: str
+    title: str
+    type_doc: str
+    description_lines: list[str]
+    values_doc: str
+    annotation: str
+    codec: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class _FlowView:
+    api_name: str
+    api_name_literal: str
+    api_name_doc: str
+    module: str
+    function: str
+    function_many: str
+    input_class: str
+    output_class: str
+    title: str
+    description_lines: list[str]
+    inputs: list[_ParamView]
+    outputs: list[_ParamView]
+    stdlib_imports: list[tuple[str, str]]
+    package_imports: list[tuple[str, str]]
+    exports: list[str]
+
+
+@dataclass(frozen=True)
+class _AliasView:
+    name: str
+    wire_doc: str
+
+
+@functools.cache
+def templates_dir() -> Path:
+    """Where the templates are: inside the installed package, or the checkout's top level."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "flow_module.py.jinja").is_file():
+            return candidate
+    raise RuntimeError(
+        f"flowgen's templates are missing (looked in {here / 'templates'}); reinstall flowgen"
+    )
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def runtime_source() -> bytes:
+    """The bytes of the runtime shim, copied verbatim into each package."""
+    return (Path(__file__).resolve().parent / "runtime" / "_runtime.py").read_bytes()
+
+
+def render_package(
+    specs: Sequence[FlowSpec], *, package: str, api_version: str
+) -> RenderedPackage:
+    """Render every invocable flow in ``specs`` into package files.
+
+    Flows REST cannot invoke (screen flows...) are left out and listed in
+    ``skipped_flows`` with the reason.
+    """
+    skipped = {
+        spec.api_name: f"process type {spec.process_type!r} cannot be run through the REST API"
+        for spec in specs
+        if not is_invocable(spec)
+    }
+    flows = sorted(
+        (spec for spec in specs if is_invocable(spec)), key=lambda spec: spec.api_name
+    )
+    record_aliases = naming.unique_type_aliases(
+        _referenced(flows, FieldKind.RECORD), taken={typemap.GENERIC_RECORD}
+    )
+    apex_aliases = naming.unique_type_aliases(_referenced(flows, FieldKind.APEX))
+    functions = function_names(spec.api_name for spec in flows)
+    views = [
+        _flow_view(spec, functions[spec.api_name], record_aliases, apex_aliases)
+        for spec in flows
+    ]
+
+    env = _environment()
+    files: dict[str, bytes] = {
+        "_runtime.py": runtime_source(),
+        "py.typed": b"",
+        "flows/__init__.py": _encode(env.get_template("flows_init.py.jinja").render()),
+        "records.py": _encode(
+            env.get_template("records.py.jinja").render(
+                generic=typemap.GENERIC_RECORD, aliases=_alias_views(record_aliases)
+            )
+        ),
+        "apex_types.py": _encode(
+            env.get_template("apex_types.py.jinja").render(
+                aliases=_alias_views(apex_aliases)
+            )
+        ),
+        "__init__.py": _encode(
+            _render_init(env, views, package=package, api_version=api_version)
+        ),
+    }
+    module_template = env.get_template("flow_module.py.jinja")
+    for view in views:
+        files[f"flows/{view.module}.py"] = _encode(
+            _black_if_needed(module_template.render(flow=view))
+        )
+    return RenderedPackage(files=dict(sorted(files.items())), skipped_flows=skipped)
+
+
+def function_names(api_names: Iterable[str]) -> dict[str, str]:
+    """Flow API name -> function (and module) name, unique with every suffix applied."""
+    names = list(api_names)
+    taken = set(_PACKAGE_MODULES)
+    while True:
+        result = naming.unique_names(names, fallback="flow", taken=taken)
+        chosen = set(result.values())
+        # ``create_case_many`` of one flow must not be another flow's function.
+        clashes = {
+            name
+            for name in chosen
+            for suffix in FUNCTION_SUFFIXES
+            if name.endswith(suffix) and name[: -len(suffix)] in chosen
+        }
+        if not clashes:
+            return result
+        taken |= clashes
+
+
+def _referenced(flows: Iterable[FlowSpec], kind: FieldKind) -> set[str]:
+    found: set[str] = set()
+    for spec in flows:
+        for param in (*spec.inputs, *spec.outputs):
+            if param.type.kind is kind:
+                name = (
+                    param.type.sobject_type
+                    if kind is FieldKind.RECORD
+                    else param.type.apex_class
+                )
+                if name:
+                    found.add(name)
+    return found
+
+
+def _flow_view(
+    spec: FlowSpec,
+    function: str,
+    record_aliases: Mapping[str, str],
+    apex_aliases: Mapping[str, str],
+) -> _FlowView:
+    pascal = naming.pascal_case(function)
+    input_attrs = naming.unique_names(
+        [p.name for p in spec.inputs], fallback="var", taken=_FUNCTION_ARGS
+    )
+    output_attrs = naming.unique_names(
+        [p.name for p in spec.outputs], fallback="var", taken=_OUTPUT_EXTRAS
+    )
+    imports: set[str] = set()
+
+    def view(param: Param, attr: str) -> _ParamView:
+        ptype = typemap.python_type(
+            param, record_aliases=record_aliases, apex_aliases=apex_aliases
+        )
+        imports.update(ptype.imports)
+        return _param_view(param, attr, ptype)
+
+    inputs = [view(p, input_attrs[p.name]) for p in spec.inputs]
+    outputs = [view(p, output_attrs[p.name]) for p in spec.outputs]
+    function_many = function + FUNCTION_SUFFIXES[0]
+    return _FlowView(
+        api_name=spec.api_name,
+        api_name_literal=literals.python_string(spec.api_name),
+        api_name_doc=_inline(spec.api_name),
+        module=function,
+        function=function,
+        function_many=function_many,
+        input_class=f"{pascal}Input",
+        output_class=f"{pascal}Output",
+        title=_inline(spec.label or spec.api_name) or _inline(spec.api_name),
+        description_lines=literals.docstring_lines(spec.description),
+        inputs=inputs,
+        outputs=outputs,
+        stdlib_imports=sorted(
+            (_STDLIB_ALIASES[alias], alias)
+            for alias in imports
+            if alias in _STDLIB_ALIASES
+        ),
+        package_imports=sorted(
+            (_PACKAGE_ALIASES[alias], alias)
+            for alias in imports
+            if alias in _PACKAGE_ALIASES
+        ),
+        exports=sorted([f"{pascal}Input", f"{pascal}Output", function, function_many]),
+    )
+
+
+def _param_view(param: Param, attr: str, ptype: typemap.PythonType) -> _ParamView:
+    ftype = param.type
+    if ftype.kind is FieldKind.RECORD:
+        type_doc = f"{ftype.sobject_type or 'any sObject'} record"
+    elif ftype.kind is FieldKind.APEX:
+        type_doc = f"Apex {ftype.apex_class}"
+    else:
+        type_doc = ftype.source_type or "untyped"
+    if param.is_collection:
+        type_doc = f"list of {type_doc}"
+    return _ParamView(
+        attr=attr,
+        wire_literal=literals.python_string(param.name),
+        wire_doc=_inline(param.name),
+        title=_inline(param.label or param.name),
+        type_doc=_inline(type_doc),
+        description_lines=literals.docstring_lines(param.description),
+        values_doc=", ".join(_inline(value) for value in param.picklist_values),
+        annotation=ptype.annotation,
+        codec=ptype.codec,
+        required=param.required,
+    )
+
+
+def _render_init(
+    env: jinja2.Environment,
+    views: Sequence[_FlowView],
+    *,
+    package: str,
+    api_version: str,
+) -> str:
+    lazy = sorted((name, view.module) for view in views for name in view.exports)
+    package_view = {
+        "name": package,
+        "api_version": _inline(api_version),
+        "flow_count": len(views),
+        "flows": sorted(views, key=lambda view: view.module),
+        "runtime_exports": sorted(RUNTIME_EXPORTS),
+        "all": sorted([*RUNTIME_EXPORTS, "API_VERSION", *(name for name, _ in lazy)]),
+        "lazy": lazy,
+        "example": views[0].function if views else None,
+    }
+    return env.get_template("package_init.py.jinja").render(package=package_view)
+
+
+def _alias_views(aliases: Mapping[str, str]) -> list[_AliasView]:
+    return [
+        _AliasView(name=alias, wire_doc=_inline(wire))
+        for wire, alias in sorted(aliases.items())
+    ]
+
+
+def _inline(text: str) -> str:
+    """Untrusted text as one docstring-safe line."""
+    return " ".join(literals.docstring_lines(" ".join(text.split())))
+
+
+def _black_if_needed(source: str) -> str:
+    # The templates emit black's style directly (every bracket exploded with a
+    # magic trailing comma), which keeps generation fast. Only a code line that
+    # long names push past the limit needs black itself.
+    if not _has_long_code_line(source):
+        return source
+    import black  # imported here: it costs more than the rest of a run
+
+    return black.format_str(source, mode=black.Mode(line_length=LINE_LENGTH))
+
+
+def _has_long_code_line(source: str) -> bool:
+    in_docstring = False
+    for line in source.splitlines():
+        if line.count('"""') % 2:
+            in_docstring = not in_docstring
+            continue
+        if (
+            not in_docstring
+            and len(line) > LINE_LENGTH
+            and not line.lstrip().startswith("#")
+        ):
+            return True
+    return False
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8")

@@ -1,0 +1,816 @@
+"""Runtime for flowgen-generated packages: the REST call, the codecs and the errors.
+
+flowgen copies this module verbatim into every generated package as
+``_runtime.py``. It needs only the standard library and httpx, and it imports
+nothing from flowgen, so a generated package runs where flowgen is not installed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import ipaddress
+import json
+import logging
+import os
+import re
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Final, Generic, TypeVar
+
+import httpx
+
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "ApiLimitError",
+    "FlowClient",
+    "FlowConfigError",
+    "FlowError",
+    "FlowHTTPError",
+    "FlowInterviewError",
+    "FlowResponseError",
+    "FlowResult",
+    "FlowTransportError",
+    "SalesforceError",
+    "SessionExpiredError",
+    "UNSET",
+    "Unset",
+]
+
+DEFAULT_API_VERSION: Final = "62.0"
+# A flow may run for a while before it answers; connecting should not.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(120.0, connect=10.0)
+DEFAULT_BATCH_SIZE: Final = 200
+
+_log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+_OutT = TypeVar("_OutT")
+
+
+# -- errors ---------------------------------------------------------------------
+
+
+class FlowError(Exception):
+    """Root of every error the generated package raises."""
+
+
+class FlowConfigError(FlowError):
+    """The client is not set up right (a missing setting, an unsafe URL)."""
+
+
+class FlowTransportError(FlowError):
+    """The request did not complete: no connection, a timeout, a dropped line.
+
+    ``may_have_run`` is False only when the request provably never reached
+    Salesforce; when True the flow may have run, so it is not resent.
+    """
+
+    def __init__(self, message: str, *, flow_name: str, may_have_run: bool) -> None:
+        super().__init__(message)
+        self.flow_name = flow_name
+        self.may_have_run = may_have_run
+
+
+class FlowHTTPError(FlowError):
+    """Salesforce refused the whole request with an HTTP error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        flow_name: str,
+        status_code: int,
+        error_code: str | None,
+        sf_message: str | None,
+    ) -> None:
+        super().__init__(message)
+        self.flow_name = flow_name
+        self.status_code = status_code
+        self.error_code = error_code
+        self.sf_message = sf_message
+
+
+class SessionExpiredError(FlowHTTPError):
+    """401 ``INVALID_SESSION_ID``: the access token expired or was revoked."""
+
+
+class ApiLimitError(FlowHTTPError):
+    """403 ``REQUEST_LIMIT_EXCEEDED``: the org used up its API requests."""
+
+
+class FlowResponseError(FlowError):
+    """Salesforce answered in a shape the runtime cannot read."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SalesforceError:
+    """One error Salesforce reported for one flow input."""
+
+    status_code: str | None
+    message: str | None
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = f"{self.status_code or 'ERROR'}: {self.message or '(no message)'}"
+        return f"{text} (fields: {', '.join(self.fields)})" if self.fields else text
+
+
+class FlowInterviewError(FlowError):
+    """The flow ran for this input and failed (its fault path, a validation rule...)."""
+
+    def __init__(
+        self, flow_name: str, index: int, errors: Sequence[SalesforceError]
+    ) -> None:
+        details = (
+            "; ".join(str(error) for error in errors) or "no error details were given"
+        )
+        super().__init__(
+            f"flow {flow_name!r} failed for input {index}: {details}. "
+            "Check the input values, or the flow's fault handling in Setup > Flows."
+        )
+        self.flow_name = flow_name
+        self.index = index
+        self.errors = tuple(errors)
+
+
+# -- unset ----------------------------------------------------------------------
+
+
+class Unset:
+    """The type of :data:`UNSET`: an input the caller did not pass.
+
+    Unset inputs are left out of the request, so the flow variable keeps its
+    default; ``None`` is sent as ``null``.
+    """
+
+    _instance: Unset | None = None
+
+    def __new__(cls) -> Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Final = Unset()
+
+
+# -- codecs ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Codec:
+    """Converts one flow variable between Python values and JSON values."""
+
+    name: str
+    encode: Callable[[Any], Any]
+    decode: Callable[[Any], Any]
+
+
+def _expect(value: Any, types: type | tuple[type, ...], what: str) -> None:
+    if isinstance(value, bool) and bool not in (
+        types if isinstance(types, tuple) else (types,)
+    ):
+        raise TypeError(f"expected {what}, got bool")
+    if not isinstance(value, types):
+        raise TypeError(f"expected {what}, got {type(value).__name__}")
+
+
+def _encode_str(value: Any) -> str:
+    _expect(value, str, "str")
+    return str(value)
+
+
+def _decode_str(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _encode_bool(value: Any) -> bool:
+    _expect(value, bool, "bool")
+    return bool(value)
+
+
+def _decode_bool(value: Any) -> bool:
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    _expect(value, bool, "a boolean")
+    return bool(value)
+
+
+def _encode_int(value: Any) -> int:
+    _expect(value, int, "int")
+    return int(value)
+
+
+def _decode_int(value: Any) -> int:
+    if isinstance(value, decimal.Decimal) and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, str):
+        return int(value)
+    _expect(value, int, "an integer")
+    return int(value)
+
+
+def _encode_float(value: Any) -> float:
+    _expect(value, (int, float), "float")
+    return float(value)
+
+
+def _decode_float(value: Any) -> float:
+    if isinstance(value, str):
+        return float(value)
+    _expect(value, (int, float, decimal.Decimal), "a number")
+    return float(value)
+
+
+def _encode_decimal(value: Any) -> decimal.Decimal:
+    # Currency never goes through float: 0.1 + 0.2 must stay 0.3 on the wire.
+    if isinstance(value, float):
+        raise TypeError(
+            "expected decimal.Decimal or int, got float (use decimal.Decimal('...'))"
+        )
+    _expect(value, (decimal.Decimal, int), "decimal.Decimal")
+    result = decimal.Decimal(value)
+    if not result.is_finite():
+        raise ValueError(f"{result} cannot be sent to Salesforce")
+    return result
+
+
+def _decode_decimal(value: Any) -> decimal.Decimal:
+    # Responses are parsed with parse_float=Decimal, so no digit was lost.
+    if isinstance(value, float):
+        return decimal.Decimal(repr(value))
+    _expect(value, (decimal.Decimal, int, str), "a number")
+    return decimal.Decimal(value)
+
+
+def _encode_date(value: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        raise TypeError("expected datetime.date, got datetime.datetime (use .date())")
+    _expect(value, datetime.date, "datetime.date")
+    return str(value.isoformat())
+
+
+def _decode_date(value: Any) -> datetime.date:
+    _expect(value, str, "a date string")
+    return datetime.date.fromisoformat(value[:10])
+
+
+def _encode_datetime(value: Any) -> str:
+    _expect(value, datetime.datetime, "datetime.datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            "naive datetime: Salesforce needs a time zone "
+            "(e.g. datetime.datetime.now(datetime.timezone.utc))"
+        )
+    utc = value.astimezone(datetime.timezone.utc)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+_DATETIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+
+
+def _decode_datetime(value: Any) -> datetime.datetime:
+    _expect(value, str, "a datetime string")
+    match = _DATETIME.match(value.strip())
+    if match is None:
+        raise ValueError(f"not an ISO 8601 datetime: {value!r}")
+    day, hour, minute, second, fraction, zone = match.groups()
+    tz = (
+        datetime.timezone.utc
+    )  # Salesforce always sends UTC; a bare value is taken as UTC
+    if zone and zone.upper() != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        tz = datetime.timezone(sign * offset)
+    micros = int((fraction or "0")[:6].ljust(6, "0"))
+    return datetime.datetime.combine(
+        datetime.date.fromisoformat(day),
+        datetime.time(int(hour), int(minute), int(second or 0), micros),
+        tzinfo=tz,
+    )
+
+
+def _encode_time(value: Any) -> str:
+    _expect(value, datetime.time, "datetime.time")
+    if value.utcoffset():
+        raise ValueError(
+            "Salesforce times have no time zone; pass a naive datetime.time"
+        )
+    return f"{value:%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+
+
+_TIME = re.compile(
+    r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$", re.I
+)
+
+
+def _decode_time(value: Any) -> datetime.time:
+    _expect(value, str, "a time string")
+    match = _TIME.match(value.strip())
+    if match is None:
+        raise ValueError(f"not a time: {value!r}")
+    hour, minute, second, fraction, _zone = match.groups()
+    micros = int((fraction or "0")[:6].ljust(6, "0"))
+    return datetime.time(int(hour), int(minute), int(second or 0), micros)
+
+
+def _encode_multipicklist(value: Any) -> str:
+    if isinstance(value, str):
+        raise TypeError("expected a list of str, got str")
+    _expect(value, (list, tuple), "list[str]")
+    items = [_encode_str(item) for item in value]
+    if any(";" in item for item in items):
+        raise ValueError("multi-select picklist values cannot contain ';'")
+    return ";".join(items)
+
+
+def _decode_multipicklist(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [_decode_str(item) for item in value]
+    _expect(value, str, "a ';'-separated string")
+    return [item for item in value.split(";") if item]
+
+
+def _passthrough(value: Any) -> Any:
+    return value
+
+
+STRING: Final = Codec("string", _encode_str, _decode_str)
+BOOLEAN: Final = Codec("boolean", _encode_bool, _decode_bool)
+INTEGER: Final = Codec("integer", _encode_int, _decode_int)
+FLOAT: Final = Codec("float", _encode_float, _decode_float)
+DECIMAL: Final = Codec("decimal", _encode_decimal, _decode_decimal)
+DATE: Final = Codec("date", _encode_date, _decode_date)
+DATETIME: Final = Codec("datetime", _encode_datetime, _decode_datetime)
+TIME: Final = Codec("time", _encode_time, _decode_time)
+MULTIPICKLIST: Final = Codec(
+    "multipicklist", _encode_multipicklist, _decode_multipicklist
+)
+ANY: Final = Codec("any", _passthrough, _passthrough)
+APEX: Final = Codec("apex", _passthrough, _passthrough)
+
+
+def record(sobject_type: str | None) -> Codec:
+    """The codec of an sObject record: sent with ``attributes.type`` set."""
+
+    def encode(value: Any) -> dict[str, Any]:
+        _expect(value, Mapping, "a record (a mapping of field names to values)")
+        body = dict(value)
+        attributes = body.get("attributes")
+        attributes = dict(attributes) if isinstance(attributes, Mapping) else {}
+        if sobject_type is None:
+            if not isinstance(attributes.get("type"), str):
+                raise ValueError(
+                    "this record needs attributes={'type': '<sObject name>'}"
+                )
+        elif attributes.setdefault("type", sobject_type) != sobject_type:
+            raise ValueError(
+                f"expected a {sobject_type} record, got {attributes['type']!r}"
+            )
+        body["attributes"] = attributes
+        return body
+
+    def decode(value: Any) -> dict[str, Any]:
+        _expect(value, Mapping, "a record object")
+        return dict(value)
+
+    return Codec(f"record({sobject_type})", encode, decode)
+
+
+def list_of(item: Codec) -> Codec:
+    """The codec of a collection variable of ``item``."""
+
+    def encode(value: Any) -> list[Any]:
+        if isinstance(value, (str, bytes, Mapping)):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        _expect(value, (list, tuple), "a list")
+        return [None if element is None else item.encode(element) for element in value]
+
+    def decode(value: Any) -> list[Any]:
+        _expect(value, list, "a list")
+        return [None if element is None else item.decode(element) for element in value]
+
+    return Codec(f"list[{item.name}]", encode, decode)
+
+
+# -- bindings -------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """A flow variable: its Python attribute, its wire name and its codec."""
+
+    attr: str
+    wire: str
+    codec: Codec
+
+
+@dataclasses.dataclass(frozen=True)
+class FlowResult(Generic[_T]):
+    """The outcome of one input of a bulk call: an output, or errors."""
+
+    flow_name: str
+    index: int
+    output: _T | None
+    errors: tuple[SalesforceError, ...] = ()
+
+    @property
+    def is_success(self) -> bool:
+        return self.output is not None
+
+    def unwrap(self) -> _T:
+        """The output, or :class:`FlowInterviewError` when this input failed."""
+        if self.output is None:
+            raise FlowInterviewError(self.flow_name, self.index, self.errors)
+        return self.output
+
+
+class FlowBinding(Generic[_OutT]):
+    """One flow as generated code sees it: its name, variables and Output class."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        inputs: Sequence[Field],
+        outputs: Sequence[Field],
+        output_type: Callable[..., _OutT],
+    ) -> None:
+        self.name = name
+        self.inputs = tuple(inputs)
+        self.outputs = tuple(outputs)
+        self.output_type = output_type
+
+    def encode(self, value: object) -> dict[str, Any]:
+        """One Input dataclass to its wire object; UNSET inputs are left out."""
+        body: dict[str, Any] = {}
+        for field in self.inputs:
+            item = getattr(value, field.attr)
+            if item is UNSET:
+                continue
+            try:
+                body[field.wire] = None if item is None else field.codec.encode(item)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{self.name}: input {field.attr!r}: {exc}") from None
+        return body
+
+    def decode(self, values: Mapping[str, Any] | None) -> _OutT:
+        """``outputValues`` of one result to the Output dataclass."""
+        values = values or {}
+        folded = {key.lower(): value for key, value in values.items()}
+        kwargs: dict[str, Any] = {}
+        for field in self.outputs:
+            raw = (
+                values[field.wire]
+                if field.wire in values
+                else folded.get(field.wire.lower())
+            )
+            try:
+                kwargs[field.attr] = None if raw is None else field.codec.decode(raw)
+            except (TypeError, ValueError) as exc:
+                raise FlowResponseError(
+                    f"flow {self.name!r}: output {field.wire!r} could not be read as "
+                    f"{field.codec.name}: {exc}"
+                ) from None
+        kwargs["interview_status"] = values.get("Flow__InterviewStatus")
+        kwargs["interview_guid"] = values.get("Flow__InterviewGuid")
+        return self.output_type(**kwargs)
+
+    def run(self, client: FlowClient, value: object) -> _OutT:
+        """Invoke the flow for one input; raise if it failed."""
+        (result,) = self.run_many(client, [value])
+        return result.unwrap()
+
+    def run_many(
+        self,
+        client: FlowClient,
+        values: Sequence[object],
+        *,
+        batch_size: int | None = None,
+    ) -> list[FlowResult[_OutT]]:
+        """Invoke the flow for many inputs, one result per input, in order."""
+        size = batch_size or client.batch_size
+        results: list[FlowResult[_OutT]] = []
+        for start in range(0, len(values), size):
+            chunk = values[start : start + size]
+            elements = client.invoke(self.name, [self.encode(value) for value in chunk])
+            for offset, element in enumerate(elements):
+                results.append(self._result(start + offset, element))
+        return results
+
+    def _result(self, index: int, element: Mapping[str, Any]) -> FlowResult[_OutT]:
+        errors = _errors(element.get("errors"))
+        success = element.get("isSuccess")
+        if success is True or (success is None and not errors):
+            return FlowResult(
+                self.name, index, self.decode(element.get("outputValues"))
+            )
+        return FlowResult(self.name, index, None, errors)
+
+
+def _errors(raw: Any) -> tuple[SalesforceError, ...]:
+    if not isinstance(raw, list):
+        return ()
+    errors = []
+    for item in raw:
+        if isinstance(item, Mapping):
+            fields = item.get("fields")
+            errors.append(
+                SalesforceError(
+                    status_code=_str_or_none(
+                        item.get("statusCode") or item.get("errorCode")
+                    ),
+                    message=_str_or_none(item.get("message")),
+                    fields=(
+                        tuple(str(f) for f in fields)
+                        if isinstance(fields, list)
+                        else ()
+                    ),
+                )
+            )
+    return tuple(errors)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# -- JSON -----------------------------------------------------------------------
+
+
+def dumps(value: Any) -> str:
+    """JSON text in which Decimal values keep every digit."""
+    try:
+        return json.dumps(
+            value, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        )
+    except TypeError:
+        return "".join(_json_parts(value))
+
+
+def _json_parts(value: Any) -> Iterator[str]:
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} is not valid JSON")
+        yield str(value)
+    elif isinstance(value, Mapping):
+        yield "{"
+        for position, (key, item) in enumerate(value.items()):
+            yield ("," if position else "") + json.dumps(
+                str(key), ensure_ascii=False
+            ) + ":"
+            yield from _json_parts(item)
+        yield "}"
+    elif isinstance(value, (list, tuple)):
+        yield "["
+        for position, item in enumerate(value):
+            if position:
+                yield ","
+            yield from _json_parts(item)
+        yield "]"
+    else:
+        yield json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+# -- client ---------------------------------------------------------------------
+
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+def _check_instance_url(url: str) -> str:
+    parts = urllib.parse.urlsplit(url.strip())
+    host = parts.hostname or ""
+    if not host or parts.scheme not in ("https", "http"):
+        raise FlowConfigError(
+            f"instance URL {url!r} is not an http(s) URL like https://acme.my.salesforce.com"
+        )
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise FlowConfigError(
+            f"instance URL {url!r} uses plain http; the access token must travel over https"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class FlowClient:
+    """Calls flows in one org through ``/services/data/vXX.X/actions/custom/flow``.
+
+    Pass an ``http_client`` to reuse your own connection pool, proxies or TLS
+    settings; otherwise the client owns one and closes it in :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        instance_url: str,
+        access_token: str,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        if not access_token:
+            raise FlowConfigError("no access token given")
+        if batch_size < 1:
+            raise FlowConfigError("batch_size must be at least 1")
+        self.instance_url = _check_instance_url(instance_url)
+        self.api_version = api_version.removeprefix("v")
+        self.batch_size = batch_size
+        self._token = access_token
+        self._timeout = (
+            timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        )
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client()
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> FlowClient:
+        """A client from ``SF_INSTANCE_URL``, ``SF_ACCESS_TOKEN`` and ``SF_API_VERSION``."""
+        url = os.environ.get("SF_INSTANCE_URL", "")
+        token = os.environ.get("SF_ACCESS_TOKEN", "")
+        missing = [
+            name
+            for name, value in (("SF_INSTANCE_URL", url), ("SF_ACCESS_TOKEN", token))
+            if not value
+        ]
+        if missing:
+            raise FlowConfigError(
+                f"{' and '.join(missing)} not set; set them to your org's instance URL and an "
+                "access token (e.g. from `sf org display --json`)"
+            )
+        version = os.environ.get("SF_API_VERSION")
+        if version:
+            kwargs.setdefault("api_version", version)
+        return cls(url, token, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"FlowClient(instance_url={self.instance_url!r}, api_version={self.api_version!r})"
+
+    def __enter__(self) -> FlowClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool, unless it was passed in."""
+        if self._owns_http:
+            self._http.close()
+
+    def flow_url(self, flow_name: str) -> str:
+        quoted = urllib.parse.quote(flow_name, safe="")
+        return f"{self.instance_url}/services/data/v{self.api_version}/actions/custom/flow/{quoted}"
+
+    def invoke(
+        self, flow_name: str, inputs: Sequence[Mapping[str, Any]]
+    ) -> list[Mapping[str, Any]]:
+        """POST the inputs in one request; one raw result element per input, in order.
+
+        Raises :class:`FlowHTTPError` (and subclasses) when Salesforce refuses
+        the request as a whole, :class:`FlowTransportError` when it fails in
+        transit. Never resends: a flow run is not idempotent.
+        """
+        content = dumps({"inputs": list(inputs)}).encode("utf-8")
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        started = time.perf_counter()
+        try:
+            response = self._http.post(
+                self.flow_url(flow_name),
+                content=content,
+                headers=headers,
+                timeout=self._timeout,
+            )
+        except httpx.TransportError as exc:
+            raise _transport_error(flow_name, exc) from None
+        _log.debug(
+            "flow %s: %d input(s), HTTP %d in %.0f ms",
+            flow_name,
+            len(inputs),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return _parse_invoke_response(flow_name, response, len(inputs))
+
+
+def _transport_error(flow_name: str, exc: httpx.TransportError) -> FlowTransportError:
+    # A refused or unresolved connection sent nothing; anything later may have run the flow.
+    sent_nothing = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+    advice = (
+        "nothing was sent; check the instance URL and the network"
+        if sent_nothing
+        else "the flow may have run; check in the org before trying again"
+    )
+    return FlowTransportError(
+        f"flow {flow_name!r}: {type(exc).__name__}: {exc or 'no details'}; {advice}",
+        flow_name=flow_name,
+        may_have_run=not sent_nothing,
+    )
+
+
+def _parse_invoke_response(
+    flow_name: str, response: httpx.Response, count: int
+) -> list[Mapping[str, Any]]:
+    status = response.status_code
+    try:
+        body: Any = json.loads(response.content, parse_float=decimal.Decimal)
+    except ValueError:
+        body = None
+    # A partly failed call comes back 400 with the full per-input array.
+    if (
+        status in (200, 400)
+        and isinstance(body, list)
+        and body
+        and all(
+            isinstance(item, Mapping)
+            and ("isSuccess" in item or "outputValues" in item)
+            for item in body
+        )
+    ):
+        if len(body) != count:
+            raise FlowResponseError(
+                f"flow {flow_name!r}: sent {count} input(s) but got {len(body)} result(s)"
+            )
+        return body
+    if status == 200:
+        raise FlowResponseError(
+            f"flow {flow_name!r}: HTTP 200 with an unreadable body: {_snippet(response)}"
+        )
+    raise _http_error(flow_name, status, body, response)
+
+
+def _http_error(
+    flow_name: str, status: int, body: Any, response: httpx.Response
+) -> FlowHTTPError:
+    first = (
+        body[0]
+        if isinstance(body, list) and body and isinstance(body[0], Mapping)
+        else {}
+    )
+    if isinstance(body, Mapping):
+        first = body
+    error_code = _str_or_none(first.get("errorCode"))
+    sf_message = _str_or_none(first.get("message"))
+    said = (
+        f"{error_code}: {sf_message}"
+        if error_code or sf_message
+        else _snippet(response)
+    )
+    what = f"flow {flow_name!r}: HTTP {status}: {said}"
+    kwargs: dict[str, Any] = dict(
+        flow_name=flow_name,
+        status_code=status,
+        error_code=error_code,
+        sf_message=sf_message,
+    )
+    if status == 401:
+        return SessionExpiredError(
+            f"{what}. Log in again and use a fresh access token.", **kwargs
+        )
+    if status == 403 and error_code == "REQUEST_LIMIT_EXCEEDED":
+        return ApiLimitError(
+            f"{what}. The org has used its API requests for now; try again later "
+            "or ask an admin about the limit.",
+            **kwargs,
+        )
+    if status == 404:
+        return FlowHTTPError(
+            f"{what}. Is the flow active, autolaunched and visible to this user, "
+            "and the bindings generated from this org?",
+            **kwargs,
+        )
+    return FlowHTTPError(what, **kwargs)
+
+
+def _snippet(response: httpx.Response) -> str:
+    text = " ".join(response.text.split())
+    return (
+        repr(text[:200] + ("..." if len(text) > 200 else ""))
+        if text
+        else "(empty body)"
+    )

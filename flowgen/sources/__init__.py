@@ -1,0 +1,1 @@
+"""Turning the outside world (snapshots, flow files, orgs) into FlowSpecs."""

@@ -1,0 +1,179 @@
+"""A flow action describe (``GET .../actions/custom/flow/{Name}``) to a FlowSpec.
+
+Lenient, as the wire is: keys in any case (``sobjectType``/``sObjectType``),
+``required`` may be missing, ``type`` may be null beside an ``apexClass``,
+unknown keys are kept and unknown types become ``Any`` with a warning. Only a
+shape that cannot be a describe at all is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flowgen.errors import SourceError
+from flowgen.model import FieldKind, FlowSpec, Param
+from flowgen.typemap import parse_type
+
+Warn = Callable[[str], None]
+
+# Param keys flowgen interprets (lowercased); the rest go to Param.extra.
+_KNOWN_PARAM_KEYS = frozenset(
+    "name type sobjecttype apexclass maxoccurs required label description "
+    "picklistvalues".split()
+)
+
+
+def parse_describe(
+    data: Any,
+    *,
+    origin: str,
+    fallback_name: str | None = None,
+    process_type: str | None = None,
+    warn: Warn,
+) -> FlowSpec:
+    """Build a :class:`FlowSpec` from a decoded describe body.
+
+    ``origin`` names the file in errors. ``fallback_name`` is used when the body
+    carries no ``name``. Raises :class:`SourceError` for a shape that is not a
+    describe.
+    """
+    if not isinstance(data, Mapping):
+        raise SourceError(
+            origin,
+            f"expected a JSON object (a flow describe), found {_json_kind(data)}",
+        )
+    body = _folded(data)
+    name = body.get("name")
+    if name is None:
+        name = fallback_name
+    if not isinstance(name, str) or not name.strip():
+        raise SourceError(origin, "the describe has no flow name (key 'name')")
+    if fallback_name and fallback_name != name:
+        warn(
+            f"{origin}: file is named {fallback_name!r} but describes flow {name!r}; using {name!r}"
+        )
+
+    inputs = _params(
+        body.get("inputs"), flow=name, direction="input", origin=origin, warn=warn
+    )
+    outputs = _params(
+        body.get("outputs"), flow=name, direction="output", origin=origin, warn=warn
+    )
+    return FlowSpec(
+        api_name=name,
+        label=_text(body.get("label")),
+        description=_text(body.get("description")),
+        inputs=inputs,
+        outputs=outputs,
+        process_type=process_type,
+    )
+
+
+def _params(
+    raw: Any, *, flow: str, direction: str, origin: str, warn: Warn
+) -> tuple[Param, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise SourceError(
+            origin, f"'{direction}s' must be a list, found {_json_kind(raw)}"
+        )
+    params: list[Param] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        where = f"{direction}s[{index}]"
+        if not isinstance(item, Mapping):
+            raise SourceError(
+                origin, f"{where} must be a JSON object, found {_json_kind(item)}"
+            )
+        param = _param(_folded(item), where=where, origin=origin)
+        if param.name.lower() in seen:
+            # Flow variable names are case-insensitive in Salesforce.
+            warn(f"{flow}: {direction} {param.name!r} appears twice; keeping the first")
+            continue
+        seen.add(param.name.lower())
+        if param.type.kind is FieldKind.ANY:
+            warn(
+                f"{flow}: {direction} {param.name!r} has type {param.type.source_type!r}, "
+                "which flowgen does not know; it is typed as Any"
+            )
+        params.append(param)
+    return tuple(params)
+
+
+def _param(item: Mapping[str, Any], *, where: str, origin: str) -> Param:
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise SourceError(origin, f"{where} has no variable name (key 'name')")
+    type_name = item.get("type")
+    ftype = parse_type(
+        type_name if isinstance(type_name, str) else None,
+        sobject_type=_text(item.get("sobjecttype")),
+        apex_class=_text(item.get("apexclass")),
+    )
+    return Param(
+        name=name,
+        type=ftype,
+        is_collection=_max_occurs(item.get("maxoccurs")) > 1,
+        required=item.get("required") is True,
+        label=_text(item.get("label")),
+        description=_text(item.get("description")),
+        picklist_values=_picklist(item.get("picklistvalues")),
+        extra={
+            key: value for key, value in item.items() if key not in _KNOWN_PARAM_KEYS
+        },
+    )
+
+
+def _folded(data: Mapping[str, Any]) -> dict[str, Any]:
+    # Case-insensitive keys; when a key appears in two spellings the first wins.
+    folded: dict[str, Any] = {}
+    for key, value in data.items():
+        folded.setdefault(str(key).lower(), value)
+    return folded
+
+
+def _max_occurs(raw: Any) -> int:
+    if isinstance(raw, bool):
+        return 1
+    if isinstance(raw, (int, float)):
+        return int(raw)
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw)
+    return 1
+
+
+def _picklist(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        return ()
+    values: list[str] = []
+    for entry in raw:
+        if isinstance(entry, Mapping):
+            folded = _folded(entry)
+            if folded.get("active") is False:
+                continue
+            value = folded.get("value")
+        else:
+            value = entry
+        if isinstance(value, str):
+            values.append(value)
+    return tuple(values)
+
+
+def _text(raw: Any) -> str | None:
+    return raw if isinstance(raw, str) and raw != "" else None
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }
+    for cls, kind in kinds.items():
+        if isinstance(value, cls):
+            return kind
+    return "a number"
