@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from flowgen import config, output, render
+from flowgen import cache, config, output
 from flowgen.errors import ConfigError, FlowgenError
-from flowgen.sources.snapshot import Snapshot, read_snapshot
+from flowgen.sources.snapshot import read_snapshot, snapshot_files
+
+if TYPE_CHECKING:
+    from flowgen.render import RenderedPackage
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_ERROR = 2
 
-_SETTINGS_HELP = (
-    "Defaults come from [tool.flowgen] in ./pyproject.toml; flags override them."
-)
 
-
-def _source_options(command: click.decorators.FC) -> click.decorators.FC:
+def _source_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option(
         "--package",
         metavar="NAME",
@@ -48,6 +49,9 @@ def main() -> None:
     flowgen reads a snapshot of the org's flow describes and writes a Python
     package with one typed function and dataclass pair per autolaunched flow,
     plus a small httpx runtime that makes the REST call.
+
+    Settings come from [tool.flowgen] in ./pyproject.toml (snapshot, out,
+    package); flags override them.
     """
 
 
@@ -60,7 +64,8 @@ def generate(
     """Generate the package from a snapshot.
 
     The package is rendered in full before anything is written, then swapped
-    in at once; files whose bytes did not change are left as they are.
+    in at once; files whose bytes did not change are left as they are. A run
+    with nothing changed since the last one does no work.
 
     Exit status: 0 done; 1 done, but some flow files could not be read and
     their flows are missing; 2 nothing written (bad settings or snapshot).
@@ -87,9 +92,17 @@ def _run(job: Callable[[], int]) -> int:
         return EXIT_ERROR
 
 
-def _render(
-    snapshot: str | None, out: str | None, package: str | None, *, quiet: bool
-) -> tuple[config.Settings, Snapshot, render.RenderedPackage]:
+@dataclass(frozen=True)
+class _Rendered:
+    package: RenderedPackage
+    warnings: tuple[str, ...]
+    errors: tuple[str, ...]
+    flow_count: int
+
+
+def _settings(
+    snapshot: str | None, out: str | None, package: str | None
+) -> config.Settings:
     settings = config.resolve(
         cwd=Path.cwd(), snapshot=snapshot, out=out, package=package
     )
@@ -97,46 +110,91 @@ def _render(
         raise ConfigError(
             "no snapshot to generate from: pass --snapshot DIR or set snapshot in [tool.flowgen]"
         )
-    snap = read_snapshot(settings.snapshot)
+    return settings
+
+
+def _render(settings: config.Settings, snapshot_dir: Path) -> _Rendered:
+    from flowgen import render  # jinja2 is only needed when something is rendered
+
+    snap = read_snapshot(snapshot_dir)
     rendered = render.render_package(
         snap.flows, package=settings.package, api_version=snap.api_version
     )
-    if not quiet:
-        for warning in snap.warnings:
-            click.echo(f"flowgen: warning: {warning}", err=True)
-        for name, reason in sorted(rendered.skipped_flows.items()):
-            click.echo(f"flowgen: skipped flow {name}: {reason}", err=True)
-    for path, problem in sorted(snap.skipped.items()):
-        click.echo(
-            f"flowgen: error: {path}: {problem}; that flow was left out", err=True
-        )
-    return settings, snap, rendered
+    warnings = [f"warning: {warning}" for warning in snap.warnings]
+    warnings += [
+        f"skipped flow {name}: {reason}"
+        for name, reason in sorted(rendered.skipped_flows.items())
+    ]
+    errors = [
+        f"error: {path}: {problem}; that flow was left out"
+        for path, problem in sorted(snap.skipped.items())
+    ]
+    return _Rendered(
+        package=rendered,
+        warnings=tuple(warnings),
+        errors=tuple(errors),
+        flow_count=len(snap.flows) - len(rendered.skipped_flows),
+    )
+
+
+def _say(warnings: tuple[str, ...], errors: tuple[str, ...], *, quiet: bool) -> None:
+    for message in () if quiet else warnings:
+        click.echo(f"flowgen: {message}", err=True)
+    for message in errors:
+        click.echo(f"flowgen: {message}", err=True)
 
 
 def _generate(
     snapshot: str | None, out: str | None, package: str | None, quiet: bool
 ) -> int:
-    settings, snap, rendered = _render(snapshot, out, package, quiet=quiet)
-    report = output.write_package(rendered.files, settings.out)
+    settings = _settings(snapshot, out, package)
+    assert settings.snapshot is not None
+    fingerprint = cache.fingerprint(
+        snapshot_files(settings.snapshot), settings=[f"package={settings.package}"]
+    )
+    last_run = cache.load(settings.out)
+    if cache.is_current(settings.out, last_run, fingerprint):
+        assert last_run is not None
+        _say(last_run.warnings, last_run.errors, quiet=quiet)
+        if not quiet:
+            click.echo(f"flowgen: {settings.out} is up to date", err=True)
+        return last_run.exit_status
+
+    result = _render(settings, settings.snapshot)
+    _say(result.warnings, result.errors, quiet=quiet)
+    report = output.write_package(result.package.files, settings.out)
+    status = EXIT_PARTIAL if result.errors else EXIT_OK
+    cache.save(
+        settings.out,
+        cache.RunRecord(
+            fingerprint=fingerprint,
+            files=cache.stamps(settings.out),
+            warnings=result.warnings,
+            errors=result.errors,
+            exit_status=status,
+        ),
+    )
     if not quiet:
-        flows = len(snap.flows) - len(rendered.skipped_flows)
         click.echo(
-            f"flowgen: {flows} flow(s) -> {settings.out} "
+            f"flowgen: {result.flow_count} flow(s) -> {settings.out} "
             f"({len(report.written)} written, {len(report.unchanged)} unchanged, "
             f"{len(report.removed)} removed)",
             err=True,
         )
-    return EXIT_PARTIAL if snap.skipped else EXIT_OK
+    return status
 
 
 def _check(snapshot: str | None, out: str | None, package: str | None) -> int:
-    settings, snap, rendered = _render(snapshot, out, package, quiet=True)
+    settings = _settings(snapshot, out, package)
+    assert settings.snapshot is not None
+    result = _render(settings, settings.snapshot)
+    _say((), result.errors, quiet=True)
     if not settings.out.is_dir():
         click.echo(
             f"flowgen: {settings.out} does not exist; run flowgen generate", err=True
         )
         return EXIT_PARTIAL
-    diff = output.diff_package(rendered.files, settings.out)
+    diff = output.diff_package(result.package.files, settings.out)
     if diff:
         click.echo("".join(diff), nl=False)
         click.echo(
@@ -145,7 +203,7 @@ def _check(snapshot: str | None, out: str | None, package: str | None) -> int:
             err=True,
         )
         return EXIT_PARTIAL
-    if snap.skipped:
+    if result.errors:
         return EXIT_ERROR
     click.echo(f"flowgen: {settings.out} is up to date", err=True)
     return EXIT_OK

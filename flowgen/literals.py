@@ -14,6 +14,10 @@ import re
 # at the end of a line (it may end up before the closing quotes).
 _QUOTE_RUN = re.compile(r'"{2,}|"$')
 
+# Printable ASCII and newlines, without backslashes or double quotes.
+_PLAIN = re.compile(r"[\n\x20\x23-\x5b\x5d-\x7e]*")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 _SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -32,12 +36,23 @@ def _escape_char(ch: str) -> str:
     return f"\\U{code:08x}"
 
 
+# Characters that may need an escape; plain printable ASCII never does, and
+# most metadata is nothing else, so only these are looked at one by one.
+_MAYBE_ESCAPED = re.compile(r"[^\x20-\x5b\x5d-\x7e]")
+_MAYBE_ESCAPED_KEEP_TABS = re.compile(r"[^\t\x20-\x5b\x5d-\x7e]")
+
+
+def _escape(text: str, *, keep_tabs: bool = False) -> str:
+    pattern = _MAYBE_ESCAPED_KEEP_TABS if keep_tabs else _MAYBE_ESCAPED
+    return pattern.sub(lambda match: _escape_char(match.group()), text)
+
+
 def python_string(text: str) -> str:
     """A one-line Python string literal for ``text``, quoted as black prefers.
 
     Black keeps double quotes unless they need more escapes than single ones.
     """
-    body = "".join(_escape_char(ch) for ch in text)
+    body = _escape(text)
     if body.count('"') > body.count("'"):
         return "'" + body.replace("'", "\\'") + "'"
     return '"' + body.replace('"', '\\"') + '"'
@@ -56,12 +71,20 @@ def docstring_lines(text: str | None) -> list[str]:
     """
     if not text:
         return []
-    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _PLAIN.fullmatch(text):  # the common case: nothing to escape or fold
+        lines = [line.rstrip() for line in text.split("\n")]
+        while lines and not lines[0]:
+            lines.pop(0)
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
+    # A lone surrogate cannot be a class's __doc__ (CPython stores it as UTF-8).
+    normalized = _SURROGATE.sub(
+        "\ufffd", text.replace("\r\n", "\n").replace("\r", "\n")
+    )
     lines = []
     for raw in normalized.split("\n"):
-        line = "".join(ch if ch == "\t" else _escape_char(ch) for ch in raw).expandtabs(
-            4
-        )
+        line = _escape(raw, keep_tabs=True).expandtabs(4)
         lines.append(_QUOTE_RUN.sub(_escape_quotes, line.rstrip()))
     while lines and not lines[0].strip():
         lines.pop(0)
@@ -74,4 +97,4 @@ def comment_text(text: str | None) -> str:
     """``text`` on one line, fit for a ``#`` comment."""
     if not text:
         return ""
-    return "".join(_escape_char(ch) for ch in " ".join(text.split()))
+    return _escape(" ".join(_SURROGATE.sub("\ufffd", text).split()))

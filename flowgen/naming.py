@@ -9,6 +9,7 @@ its own annotations use.
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 import keyword
 import re
@@ -41,6 +42,7 @@ def _ascii_words(name: str) -> list[str]:
     return [word for word in _NON_WORD.split(spaced) if word]
 
 
+@functools.lru_cache(maxsize=65536)
 def snake_case(name: str, *, fallback: str) -> str:
     """``myVar`` / ``My_Var`` / ``ns__MyVar`` -> ``my_var`` / ``my_var`` / ``ns_my_var``.
 
@@ -78,8 +80,9 @@ def unique_names(
     """Map each wire name to a distinct snake_case identifier.
 
     Names that snake-case alike (``myVar``, ``my_var``) form a group. In a group,
-    a wire name already equal to the identifier keeps it, then the others in
-    code-point order take ``_2``, ``_3``... So the result depends only on the
+    a wire name already equal to the identifier keeps it (or, failing that, one
+    equal to it but for case), then the others in code-point order take ``_2``,
+    ``_3``... So the result depends only on the
     colliding names themselves, never on the order they were listed in.
     ``taken`` holds identifiers the caller reserves (``client``...).
     """
@@ -94,7 +97,7 @@ def unique_names(
     all_bases = set(groups)
     result: dict[str, str] = {}
     for ident in sorted(groups):
-        members = sorted(groups[ident], key=lambda wire: (wire != ident, wire))
+        members = sorted(groups[ident], key=lambda wire: _closeness(wire, ident))
         candidates = _candidates(ident, reserved)
         for wire in members:
             candidate = next(candidates)
@@ -103,6 +106,12 @@ def unique_names(
             used.add(candidate)
             result[wire] = candidate
     return result
+
+
+def _closeness(wire: str, ident: str) -> tuple[bool, bool, str]:
+    # Exact spelling first, then the same spelling in another case
+    # (Update_Order_Status before UpdateOrderStatus), then code-point order.
+    return (wire != ident, wire.lower() != ident, wire)
 
 
 def _candidates(ident: str, reserved: set[str]) -> Iterator[str]:

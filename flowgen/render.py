@@ -7,15 +7,17 @@ the same specs give the same bytes on any machine.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import jinja2
 
 from flowgen import literals, naming, typemap
 from flowgen.model import FieldKind, FlowSpec, Param, is_invocable
+from flowgen.resources import runtime_source_path, templates_dir
 
 LINE_LENGTH = 88
 
@@ -96,20 +98,8 @@ class _AliasView:
 
 
 @functools.cache
-def templates_dir() -> Path:
-    """Where the templates are: inside the installed package, or the checkout's top level."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / "flow_module.py.jinja").is_file():
-            return candidate
-    raise RuntimeError(
-        f"flowgen's templates are missing (looked in {here / 'templates'}); reinstall flowgen"
-    )
-
-
-@functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -117,11 +107,13 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.tests["fits"] = _fits
+    return env
 
 
 def runtime_source() -> bytes:
     """The bytes of the runtime shim, copied verbatim into each package."""
-    return (Path(__file__).resolve().parent / "runtime" / "_runtime.py").read_bytes()
+    return runtime_source_path().read_bytes()
 
 
 def render_package(
@@ -171,9 +163,11 @@ def render_package(
     }
     module_template = env.get_template("flow_module.py.jinja")
     for view in views:
-        files[f"flows/{view.module}.py"] = _encode(
-            _black_if_needed(module_template.render(flow=view))
-        )
+        layout: dict[str, bool] = {}
+        source = module_template.render(flow=view, layout=layout)
+        if layout.get("black"):
+            source = _black(source)
+        files[f"flows/{view.module}.py"] = source.encode("utf-8")
     return RenderedPackage(files=dict(sorted(files.items())), skipped_flows=skipped)
 
 
@@ -320,31 +314,66 @@ def _inline(text: str) -> str:
     return " ".join(literals.docstring_lines(" ".join(text.split())))
 
 
-def _black_if_needed(source: str) -> str:
-    # The templates emit black's style directly (every bracket exploded with a
-    # magic trailing comma), which keeps generation fast. Only a code line that
-    # long names push past the limit needs black itself.
-    if not _has_long_code_line(source):
-        return source
+_inline = functools.lru_cache(maxsize=65536)(_inline)
+
+
+def _black(source: str) -> str:
     import black  # imported here: it costs more than the rest of a run
 
     return black.format_str(source, mode=black.Mode(line_length=LINE_LENGTH))
 
 
+def _black_if_needed(source: str) -> str:
+    # For the package-level files; flow modules say themselves (layout.black).
+    return _black(source) if _has_long_code_line(source) else source
+
+
+def _fits(line: str) -> bool:
+    # Non-ASCII lines are never "fitting": black measures display width, and
+    # the exploded layout is stable whatever the width.
+    return line.isascii() and len(line) <= LINE_LENGTH
+
+
+# Long lines black leaves as they are: nothing in them to split at.
+_UNSPLITTABLE = re.compile(
+    r"""\s*(?:
+        def\ \w+\(                        # def very_long_name(
+      | class\ \w+:                        # class VeryLongName:
+      | from\ [\w.]+\ import\ \(          # from .flows.very_long import (
+      | \w+,?                              # a name in an exploded list
+      | \w+=\w+,?                          # keyword=argument,
+      | (?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'),?            # "a string",
+      | "(?:[^"\\]|\\.)*":\ "(?:[^"\\]|\\.)*",               # "key": "value",
+    )\s*$""",
+    re.VERBOSE,
+)
+
+
+# Lines black may measure as too long: over the limit in characters, or
+# non-ASCII and long enough that wide characters could push them over.
+_CANDIDATE_LINE = re.compile(r"^(?:.{89,}|(?=.*[^\x00-\x7f]).{45,})$", re.MULTILINE)
+
+
 def _has_long_code_line(source: str) -> bool:
-    in_docstring = False
-    for line in source.splitlines():
-        if line.count('"""') % 2:
-            in_docstring = not in_docstring
+    """Whether black would split some line the templates left too long.
+
+    Only lines outside docstrings count (generated docstrings escape every
+    run of quotes, so counting triple quotes before a line tells), and only
+    lines with something black could split at.
+    """
+    quotes: list[int] | None = None
+    for match in _CANDIDATE_LINE.finditer(source):
+        line = match.group()
+        if _fits(line) or '"""' in line or line.lstrip().startswith("#"):
             continue
-        if (
-            not in_docstring
-            and len(line) > LINE_LENGTH
-            and not line.lstrip().startswith("#")
-        ):
+        if _UNSPLITTABLE.fullmatch(line):
+            continue
+        if quotes is None:
+            quotes = [found.start() for found in re.finditer('"""', source)]
+        if bisect.bisect(quotes, match.start()) % 2 == 0:  # not inside a docstring
             return True
     return False
 
 
-def _encode(text: str) -> bytes:
-    return text.encode("utf-8")
+def _encode(source: str) -> bytes:
+    return _black_if_needed(source).encode("utf-8")

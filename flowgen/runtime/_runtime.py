@@ -249,7 +249,10 @@ def _decode_decimal(value: Any) -> decimal.Decimal:
     if isinstance(value, float):
         return decimal.Decimal(repr(value))
     _expect(value, (decimal.Decimal, int, str), "a number")
-    return decimal.Decimal(value)
+    try:
+        return decimal.Decimal(value)
+    except decimal.InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
 
 
 def _encode_date(value: Any) -> str:
@@ -555,9 +558,7 @@ def _str_or_none(value: Any) -> str | None:
 def dumps(value: Any) -> str:
     """JSON text in which Decimal values keep every digit."""
     try:
-        return json.dumps(
-            value, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        )
+        return json.dumps(value, allow_nan=False, separators=(",", ":"))
     except TypeError:
         return "".join(_json_parts(value))
 
@@ -570,9 +571,7 @@ def _json_parts(value: Any) -> Iterator[str]:
     elif isinstance(value, Mapping):
         yield "{"
         for position, (key, item) in enumerate(value.items()):
-            yield ("," if position else "") + json.dumps(
-                str(key), ensure_ascii=False
-            ) + ":"
+            yield ("," if position else "") + json.dumps(str(key)) + ":"
             yield from _json_parts(item)
         yield "}"
     elif isinstance(value, (list, tuple)):
@@ -583,7 +582,7 @@ def _json_parts(value: Any) -> Iterator[str]:
             yield from _json_parts(item)
         yield "]"
     else:
-        yield json.dumps(value, ensure_ascii=False, allow_nan=False)
+        yield json.dumps(value, allow_nan=False)
 
 
 # -- client ---------------------------------------------------------------------

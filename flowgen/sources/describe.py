@@ -127,11 +127,9 @@ def _param(item: Mapping[str, Any], *, where: str, origin: str) -> Param:
 
 
 def _folded(data: Mapping[str, Any]) -> dict[str, Any]:
-    # Case-insensitive keys; when a key appears in two spellings the first wins.
-    folded: dict[str, Any] = {}
-    for key, value in data.items():
-        folded.setdefault(str(key).lower(), value)
-    return folded
+    # Case-insensitive keys; when a key appears in two spellings the first wins
+    # (hence reversed: later assignments overwrite earlier ones).
+    return {key.lower(): value for key, value in reversed(list(data.items()))}
 
 
 def _max_occurs(raw: Any) -> int:

@@ -10,6 +10,7 @@ Per-flow metadata in the manifest is optional; where it gives a flow's
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,20 @@ class Snapshot:
     org_id: str | None = None
     warnings: tuple[str, ...] = ()
     skipped: Mapping[str, str] = field(default_factory=dict)
+
+
+def snapshot_files(directory: str | Path) -> list[Path]:
+    """The files a snapshot's content lives in (whatever of them exists)."""
+    root = Path(directory)
+    manifest = root / MANIFEST_NAME
+    try:
+        names = sorted(
+            name for name in os.listdir(root / FLOWS_DIR) if name.endswith(".json")
+        )
+    except OSError:
+        names = []
+    flows = [root / FLOWS_DIR / name for name in names]
+    return ([manifest] if manifest.is_file() else []) + flows
 
 
 def read_snapshot(directory: str | Path) -> Snapshot:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import typing as _typing
 
-AcmeShipping_Parcel: _typing.TypeAlias = dict[str, _typing.Any]
+_ApexObject: _typing.TypeAlias = dict[str, _typing.Any]
+
+AcmeShipping_Parcel: _typing.TypeAlias = _ApexObject
 """The Apex class ``AcmeShipping$Parcel``."""
 
-AcmeShipping_Quote: _typing.TypeAlias = dict[str, _typing.Any]
+AcmeShipping_Quote: _typing.TypeAlias = _ApexObject
 """The Apex class ``AcmeShipping$Quote``."""
 
-GetLeadsList_LeadSummary: _typing.TypeAlias = dict[str, _typing.Any]
+GetLeadsList_LeadSummary: _typing.TypeAlias = _ApexObject
 """The Apex class ``GetLeadsList$LeadSummary``."""

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import typing as _typing
 
-SObjectRecord: _typing.TypeAlias = dict[str, _typing.Any]
+_Record: _typing.TypeAlias = dict[str, _typing.Any]
+
+SObjectRecord: _typing.TypeAlias = _Record
 """A record of any sObject type; give it ``attributes={"type": "<sObject>"}``."""
 
-Account: _typing.TypeAlias = dict[str, _typing.Any]
+Account: _typing.TypeAlias = _Record
 """A ``Account`` record."""
 
-Case: _typing.TypeAlias = dict[str, _typing.Any]
+Case: _typing.TypeAlias = _Record
 """A ``Case`` record."""
 
-Contact: _typing.TypeAlias = dict[str, _typing.Any]
+Contact: _typing.TypeAlias = _Record
 """A ``Contact`` record."""
 
-Invoice__c: _typing.TypeAlias = dict[str, _typing.Any]
+Invoice__c: _typing.TypeAlias = _Record
 """A ``Invoice__c`` record."""

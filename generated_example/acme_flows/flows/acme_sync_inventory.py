@@ -74,22 +74,22 @@ class AcmeSyncInventoryOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[AcmeSyncInventoryOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "acme__Sync_Inventory",
-    inputs=(
+    inputs=[
         _rt.Field("warehouse_code", "warehouseCode", _rt.STRING),
         _rt.Field("skus", "skus", _rt.list_of(_rt.STRING)),
         _rt.Field("since", "since", _rt.DATETIME),
         _rt.Field("full_resync", "fullResync", _rt.BOOLEAN),
         _rt.Field("batch_size", "batchSize", _rt.INTEGER),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("synced_count", "syncedCount", _rt.INTEGER),
         _rt.Field("quantities", "quantities", _rt.list_of(_rt.INTEGER)),
         _rt.Field("failed_skus", "failedSkus", _rt.list_of(_rt.STRING)),
         _rt.Field("last_synced_at", "lastSyncedAt", _rt.DATETIME),
         _rt.Field("sync_status", "syncStatus", _rt.STRING),
-    ),
+    ],
     output_type=AcmeSyncInventoryOutput,
 )
 

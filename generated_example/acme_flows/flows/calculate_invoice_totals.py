@@ -87,16 +87,16 @@ class CalculateInvoiceTotalsOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[CalculateInvoiceTotalsOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Calculate_Invoice_Totals",
-    inputs=(
+    inputs=[
         _rt.Field("invoice", "invoice", _rt.record("Invoice__c")),
         _rt.Field("line_amounts", "lineAmounts", _rt.list_of(_rt.DECIMAL)),
         _rt.Field("discount_percent", "discountPercent", _rt.FLOAT),
         _rt.Field("tax_rate", "taxRate", _rt.DECIMAL),
         _rt.Field("rounding_mode", "roundingMode", _rt.STRING),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("subtotal", "subtotal", _rt.DECIMAL),
         _rt.Field("discount_amount", "discountAmount", _rt.DECIMAL),
         _rt.Field("tax_amount", "taxAmount", _rt.DECIMAL),
@@ -104,7 +104,7 @@ _FLOW: _rt.FlowBinding[CalculateInvoiceTotalsOutput] = _rt.FlowBinding(
         _rt.Field("applied_rates", "appliedRates", _rt.list_of(_rt.FLOAT)),
         _rt.Field("tax_breakdown", "taxBreakdown", _rt.list_of(_rt.DECIMAL)),
         _rt.Field("updated_invoice", "updatedInvoice", _rt.record("Invoice__c")),
-    ),
+    ],
     output_type=CalculateInvoiceTotalsOutput,
 )
 

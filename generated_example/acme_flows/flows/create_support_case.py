@@ -82,9 +82,9 @@ class CreateSupportCaseOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[CreateSupportCaseOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Create_Support_Case",
-    inputs=(
+    inputs=[
         _rt.Field("account", "account", _rt.record("Account")),
         _rt.Field("subject", "subject", _rt.STRING),
         _rt.Field("description", "description", _rt.STRING),
@@ -93,12 +93,12 @@ _FLOW: _rt.FlowBinding[CreateSupportCaseOutput] = _rt.FlowBinding(
         _rt.Field("contact_email", "contactEmail", _rt.STRING),
         _rt.Field("contact_phone", "contactPhone", _rt.STRING),
         _rt.Field("comment_lines", "commentLines", _rt.list_of(_rt.STRING)),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("created_case", "createdCase", _rt.record("Case")),
         _rt.Field("case_id", "caseId", _rt.STRING),
         _rt.Field("case_number", "caseNumber", _rt.STRING),
-    ),
+    ],
     output_type=CreateSupportCaseOutput,
 )
 

@@ -64,19 +64,21 @@ class GetOpenCaseCountOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[GetOpenCaseCountOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Get_Open_Case_Count",
-    inputs=(),
-    outputs=(
+    inputs=[],
+    outputs=[
         _rt.Field("open_case_count", "openCaseCount", _rt.INTEGER),
         _rt.Field("escalated_count", "escalatedCount", _rt.INTEGER),
         _rt.Field("cases_per_queue", "casesPerQueue", _rt.list_of(_rt.INTEGER)),
         _rt.Field("age_bucket_counts", "ageBucketCounts", _rt.list_of(_rt.INTEGER)),
         _rt.Field(
-            "oldest_open_cases", "oldestOpenCases", _rt.list_of(_rt.record("Case"))
+            "oldest_open_cases",
+            "oldestOpenCases",
+            _rt.list_of(_rt.record("Case")),
         ),
         _rt.Field("oldest_open_case_date", "oldestOpenCaseDate", _rt.DATE),
-    ),
+    ],
     output_type=GetOpenCaseCountOutput,
 )
 

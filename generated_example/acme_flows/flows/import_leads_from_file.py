@@ -77,21 +77,21 @@ class ImportLeadsFromFileOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[ImportLeadsFromFileOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Import_Leads_From_File",
-    inputs=(
+    inputs=[
         _rt.Field("import_", "import", _rt.STRING),
         _rt.Field("format_", "format", _rt.STRING),
         _rt.Field("from_", "from", _rt.STRING),
         _rt.Field("match_", "match", _rt.STRING),
         _rt.Field("class_", "class", _rt.STRING),
         _rt.Field("client_", "client", _rt.STRING),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("leads", "leads", _rt.list_of(_rt.APEX)),
         _rt.Field("imported_count", "importedCount", _rt.INTEGER),
         _rt.Field("rejected_rows", "rejectedRows", _rt.list_of(_rt.STRING)),
-    ),
+    ],
     output_type=ImportLeadsFromFileOutput,
 )
 

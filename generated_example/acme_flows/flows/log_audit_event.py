@@ -71,9 +71,9 @@ class LogAuditEventOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[LogAuditEventOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Log_Audit_Event",
-    inputs=(
+    inputs=[
         _rt.Field("event_type", "eventType", _rt.STRING),
         _rt.Field("message", "message", _rt.STRING),
         _rt.Field("detail_lines", "detailLines", _rt.list_of(_rt.STRING)),
@@ -82,8 +82,8 @@ _FLOW: _rt.FlowBinding[LogAuditEventOutput] = _rt.FlowBinding(
         _rt.Field("occurred_at", "occurredAt", _rt.DATETIME),
         _rt.Field("payload", "payload", _rt.STRING),
         _rt.Field("attachments", "attachments", _rt.list_of(_rt.STRING)),
-    ),
-    outputs=(),
+    ],
+    outputs=[],
     output_type=LogAuditEventOutput,
 )
 

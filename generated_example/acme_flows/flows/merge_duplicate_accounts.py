@@ -67,16 +67,16 @@ class MergeDuplicateAccountsOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[MergeDuplicateAccountsOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Merge_Duplicate_Accounts",
-    inputs=(
+    inputs=[
         _rt.Field("master_account", "masterAccount", _rt.record("Account")),
         _rt.Field("duplicates", "duplicates", _rt.list_of(_rt.record("Account"))),
         _rt.Field("account_name_2", "accountName", _rt.STRING),
         _rt.Field("account_name", "account_name", _rt.STRING),
         _rt.Field("keep_oldest_created_date", "keepOldestCreatedDate", _rt.BOOLEAN),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("merged_account", "mergedAccount", _rt.record("Account")),
         _rt.Field("merged_account_ids", "mergedAccountIds", _rt.list_of(_rt.STRING)),
         _rt.Field(
@@ -84,7 +84,7 @@ _FLOW: _rt.FlowBinding[MergeDuplicateAccountsOutput] = _rt.FlowBinding(
             "reparentedInvoices",
             _rt.list_of(_rt.record("Invoice__c")),
         ),
-    ),
+    ],
     output_type=MergeDuplicateAccountsOutput,
 )
 

@@ -69,19 +69,19 @@ class QuoteShippingRatesOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[QuoteShippingRatesOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Quote_Shipping_Rates",
-    inputs=(
+    inputs=[
         _rt.Field("parcel", "parcel", _rt.APEX),
         _rt.Field("destination", "destination", _rt.STRING),
         _rt.Field("waypoints", "waypoints", _rt.list_of(_rt.STRING)),
         _rt.Field("carriers", "carriers", _rt.list_of(_rt.STRING)),
         _rt.Field("ship_date", "shipDate", _rt.DATE),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("quotes", "quotes", _rt.list_of(_rt.APEX)),
         _rt.Field("best_quote", "bestQuote", _rt.APEX),
-    ),
+    ],
     output_type=QuoteShippingRatesOutput,
 )
 

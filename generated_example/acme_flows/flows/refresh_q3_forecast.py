@@ -80,24 +80,24 @@ class RefreshQ3ForecastOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[RefreshQ3ForecastOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Refresh_Q3_Forecast",
-    inputs=(
+    inputs=[
         _rt.Field("fiscal_year", "fiscalYear", _rt.INTEGER),
         _rt.Field("region", "region", _rt.STRING),
         _rt.Field("product_families", "productFamilies", _rt.list_of(_rt.STRING)),
         _rt.Field("lambda_", "lambda", _rt.FLOAT),
         _rt.Field("probability_threshold", "probabilityThreshold", _rt.FLOAT),
         _rt.Field("include_closed_lost", "includeClosedLost", _rt.BOOLEAN),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("forecast_amount", "forecastAmount", _rt.DECIMAL),
         _rt.Field("weighted_amount", "weightedAmount", _rt.FLOAT),
         _rt.Field("monthly_totals", "monthlyTotals", _rt.list_of(_rt.FLOAT)),
         _rt.Field("confidence", "confidence", _rt.FLOAT),
         _rt.Field("pipeline_scores", "pipelineScores", _rt.list_of(_rt.FLOAT)),
         _rt.Field("opportunity_count", "opportunityCount", _rt.INTEGER),
-    ),
+    ],
     output_type=RefreshQ3ForecastOutput,
 )
 

@@ -80,9 +80,9 @@ class ScheduleSiteVisitOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[ScheduleSiteVisitOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Schedule_Site_Visit",
-    inputs=(
+    inputs=[
         _rt.Field("visit_date", "visitDate", _rt.DATE),
         _rt.Field("preferred_start", "preferredStart", _rt.TIME),
         _rt.Field("preferred_end", "preferredEnd", _rt.TIME),
@@ -90,14 +90,14 @@ _FLOW: _rt.FlowBinding[ScheduleSiteVisitOutput] = _rt.FlowBinding(
         _rt.Field("site_location", "siteLocation", _rt.STRING),
         _rt.Field("technician_ids", "technicianIds", _rt.list_of(_rt.STRING)),
         _rt.Field("blackout_dates", "blackoutDates", _rt.list_of(_rt.DATE)),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("scheduled_start", "scheduledStart", _rt.DATETIME),
         _rt.Field("scheduled_end", "scheduledEnd", _rt.DATETIME),
         _rt.Field("alternative_slots", "alternativeSlots", _rt.list_of(_rt.DATETIME)),
         _rt.Field("available_times", "availableTimes", _rt.list_of(_rt.TIME)),
         _rt.Field("confirmation_url", "confirmationUrl", _rt.STRING),
-    ),
+    ],
     output_type=ScheduleSiteVisitOutput,
 )
 

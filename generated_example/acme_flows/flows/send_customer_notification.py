@@ -74,9 +74,9 @@ class SendCustomerNotificationOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[SendCustomerNotificationOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Send_Customer_Notification",
-    inputs=(
+    inputs=[
         _rt.Field("id_", "id", _rt.STRING),
         _rt.Field("type_", "type", _rt.STRING),
         _rt.Field("input_", "input", _rt.STRING),
@@ -84,12 +84,12 @@ _FLOW: _rt.FlowBinding[SendCustomerNotificationOutput] = _rt.FlowBinding(
         _rt.Field("recipient_ids", "recipientIds", _rt.list_of(_rt.STRING)),
         _rt.Field("cc_emails", "ccEmails", _rt.list_of(_rt.STRING)),
         _rt.Field("attachment_urls", "attachmentUrls", _rt.list_of(_rt.STRING)),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("message_id", "messageId", _rt.STRING),
         _rt.Field("sent", "sent", _rt.BOOLEAN),
         _rt.Field("delivered_at", "deliveredAt", _rt.DATETIME),
-    ),
+    ],
     output_type=SendCustomerNotificationOutput,
 )
 

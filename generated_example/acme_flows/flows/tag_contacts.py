@@ -71,22 +71,24 @@ class TagContactsOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[TagContactsOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Tag_Contacts",
-    inputs=(
+    inputs=[
         _rt.Field("contacts", "contacts", _rt.list_of(_rt.record("Contact"))),
         _rt.Field("tags", "tags", _rt.MULTIPICKLIST),
         _rt.Field("replace_existing", "replaceExisting", _rt.BOOLEAN),
         _rt.Field("primary_contact", "primaryContact", _rt.record("Contact")),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field(
-            "updated_contacts", "updatedContacts", _rt.list_of(_rt.record("Contact"))
+            "updated_contacts",
+            "updatedContacts",
+            _rt.list_of(_rt.record("Contact")),
         ),
         _rt.Field("applied_tag_sets", "appliedTagSets", _rt.list_of(_rt.MULTIPICKLIST)),
         _rt.Field("tagged_count", "taggedCount", _rt.INTEGER),
         _rt.Field("skipped_contact_ids", "skippedContactIds", _rt.list_of(_rt.STRING)),
-    ),
+    ],
     output_type=TagContactsOutput,
 )
 

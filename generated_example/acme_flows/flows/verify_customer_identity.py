@@ -73,22 +73,22 @@ class VerifyCustomerIdentityOutput:
     interview_guid: str | None = None
 
 
-_FLOW: _rt.FlowBinding[VerifyCustomerIdentityOutput] = _rt.FlowBinding(
+_FLOW = _rt.FlowBinding(
     "Verify_Customer_Identity",
-    inputs=(
+    inputs=[
         _rt.Field("contact", "contact", _rt.record("Contact")),
         _rt.Field("tax_id_number", "taxIdNumber", _rt.STRING),
         _rt.Field("security_answers", "securityAnswers", _rt.list_of(_rt.STRING)),
         _rt.Field("known_phone_numbers", "knownPhoneNumbers", _rt.list_of(_rt.STRING)),
         _rt.Field("previous_addresses", "previousAddresses", _rt.list_of(_rt.STRING)),
         _rt.Field("date_of_birth", "dateOfBirth", _rt.DATE),
-    ),
-    outputs=(
+    ],
+    outputs=[
         _rt.Field("verified", "verified", _rt.BOOLEAN),
         _rt.Field("check_results", "checkResults", _rt.list_of(_rt.BOOLEAN)),
         _rt.Field("risk_score", "riskScore", _rt.FLOAT),
         _rt.Field("review_case_url", "reviewCaseUrl", _rt.STRING),
-    ),
+    ],
     output_type=VerifyCustomerIdentityOutput,
 )
 

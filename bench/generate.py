@@ -1,0 +1,287 @@
+"""Benchmark: wall time of ``flowgen generate`` on a large synthetic snapshot.
+
+What is measured, each as the wall time of a whole process (``time.perf_counter``
+around ``subprocess.run``), so interpreter start-up and imports count:
+
+* baseline -- ``python -c pass``: the fixed cost of starting an interpreter,
+  which no generator can beat; shown so the other figures can be read against it.
+* cold     -- ``python -m flowgen generate ... -q`` into an output directory
+  that does not exist yet (a fresh one for every repetition).
+* warm     -- the same command again on the output of the last cold run, with
+  nothing changed; every file's ``st_mtime_ns`` and ``st_ino`` are compared
+  before and after, since a no-op run must not rewrite anything.
+
+The snapshot is synthesised (deterministically, seeded) in a temporary
+directory that is deleted afterwards: N AutoLaunchedFlows with 10 inputs and
+5 outputs each, cycling through every describe type (scalars, collections,
+picklists, sObjects, Apex-defined types). One untimed run first makes sure the
+bytecode caches of flowgen and its dependencies exist, so "cold" means a cold
+*output*, not a cold ``__pycache__``.
+
+Targets, for 1,000 flows on a 2-core machine: cold <= 1.0 s, warm <= 0.3 s
+(judged on the median). The exit status is 0 whether or not a target is met;
+it is 1 only when generation fails or its output is wrong.
+
+Run from the repository root with flowgen installed::
+
+    .venv/bin/python bench/generate.py [--flows 1000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PACKAGE = "bench_flows"
+TARGET_COLD_S = 1.0
+TARGET_WARM_S = 0.3
+TARGET_FLOWS = 1000
+SEED = 20240601
+
+# (describe type, word used in names/labels); SOBJECT and Apex are special-cased.
+TYPES: list[tuple[str, str]] = [
+    ("STRING", "Reference"),
+    ("ID", "Record Id"),
+    ("TEXTAREA", "Notes"),
+    ("EMAIL", "Contact Email"),
+    ("PICKLIST", "Priority"),
+    ("MULTIPICKLIST", "Regions"),
+    ("BOOLEAN", "Dry Run"),
+    ("INTEGER", "Retry Count"),
+    ("LONG", "Sequence Number"),
+    ("DOUBLE", "Weight"),
+    ("PERCENT", "Discount"),
+    ("CURRENCY", "Amount"),
+    ("DECIMAL", "Tax Rate"),
+    ("DATE", "Due Date"),
+    ("DATETIME", "Scheduled At"),
+    ("TIME", "Preferred Time"),
+    ("SOBJECT", "Record"),
+    ("APEX", "Quote"),
+]
+SOBJECTS = ["Account", "Contact", "Case", "Invoice__c"]
+APEX_CLASSES = ["Shipping$Quote", "Shipping$Parcel", "Billing$LineItem"]
+VERBS = ["Update", "Create", "Sync", "Close", "Escalate", "Recalculate", "Notify"]
+PICKLIST = ["Low", "Medium", "High", "Critical"]
+SENTENCES = [
+    "Set by the calling integration before the flow starts.",
+    "Leave empty to let the flow fall back to the org-wide default.",
+    "Validated against the active business rules; invalid values fail the interview.",
+    "Returned unchanged when the flow decides there is nothing to do.",
+    "Used by downstream reporting, so keep it consistent across calls.",
+]
+
+
+def _camel(words: str) -> str:
+    parts = words.replace("_", " ").split()
+    return parts[0].lower() + "".join(p[:1].upper() + p[1:] for p in parts[1:])
+
+
+def _param(rng: random.Random, slot: int, offset: int, sobject: str) -> dict[str, Any]:
+    type_name, word = TYPES[(slot + offset) % len(TYPES)]
+    apex_class: str | None = None
+    sobject_type: str | None = None
+    if type_name == "SOBJECT":
+        sobject_type = sobject
+        word = f"{sobject.removesuffix('__c')} {word}"
+    elif type_name == "APEX":
+        apex_class = rng.choice(APEX_CLASSES)
+        word = apex_class.split("$")[1]
+    label = f"{word} {slot + 1}"
+    picklist = None
+    if type_name in ("PICKLIST", "MULTIPICKLIST"):
+        picklist = [
+            {
+                "active": True,
+                "defaultValue": i == 0,
+                "label": v,
+                "validFor": None,
+                "value": v,
+            }
+            for i, v in enumerate(PICKLIST)
+        ]
+    return {
+        "apexClass": apex_class,
+        "byteLength": 0,
+        "description": f"The {label.lower()} for this run. " + rng.choice(SENTENCES),
+        "label": label,
+        "maxOccurs": 2000 if rng.random() < 0.25 else 1,
+        "name": _camel(label),
+        "picklistValues": picklist,
+        "required": rng.random() < 0.3,
+        "sobjectType": sobject_type,
+        "type": None if apex_class else type_name,
+    }
+
+
+def write_snapshot(root: Path, flows: int) -> None:
+    """A format-1 snapshot of ``flows`` synthetic AutoLaunchedFlows under ``root``."""
+    rng = random.Random(SEED)
+    (root / "flows").mkdir(parents=True)
+    manifest: dict[str, Any] = {"format": 1, "api_version": "62.0", "flows": {}}
+    for index in range(1, flows + 1):
+        verb, sobject = VERBS[index % len(VERBS)], SOBJECTS[index % len(SOBJECTS)]
+        name = f"Flow_{index:04d}_{verb}_{sobject.removesuffix('__c')}"
+        label = f"{verb} {sobject.removesuffix('__c')} #{index}"
+        describe = {
+            "category": None,
+            "description": f"{verb}s the given {sobject} and related records. "
+            + rng.choice(SENTENCES),
+            "durableId": None,
+            "iconName": "slds:standard:flow",
+            "iconUrl": None,
+            "inputs": [_param(rng, slot, index, sobject) for slot in range(10)],
+            "label": label,
+            "name": name,
+            "outputs": [_param(rng, slot, index, sobject) for slot in range(10, 15)],
+            "standardData": None,
+            "targetEntityName": None,
+            "type": "FLOW",
+        }
+        text = json.dumps(describe, indent=2, sort_keys=True) + "\n"
+        (root / "flows" / f"{name}.json").write_text(text, encoding="utf-8")
+        manifest["flows"][name] = {"process_type": "AutoLaunchedFlow"}
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (root / "flowgen-snapshot.json").write_text(text, encoding="utf-8")
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    """Wall seconds of ``command``; exits 1 with its output if it fails."""
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(
+            f"FAILED (exit {result.returncode}): {' '.join(command)}\n"
+            f"{result.stdout}{result.stderr}"
+        )
+    return elapsed
+
+
+def generated_files(out: Path) -> dict[str, Path]:
+    return {
+        p.relative_to(out).as_posix(): p
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def check_output(out: Path, flows: int) -> None:
+    modules = [p for p in (out / "flows").glob("*.py") if p.name != "__init__.py"]
+    if len(modules) != flows:
+        sys.exit(f"FAILED: {out}/flows holds {len(modules)} modules, expected {flows}")
+
+
+def stamps(out: Path) -> dict[str, tuple[int, int]]:
+    return {
+        rel: (p.stat().st_mtime_ns, p.stat().st_ino)
+        for rel, p in generated_files(out).items()
+    }
+
+
+def verdict(value: float, target: float) -> str:
+    if value <= target:
+        return "meets"
+    return f"misses by {value - target:.3f} s ({value / target:.1f}x)"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--flows", type=int, default=1000, help="flows in the snapshot")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each kind")
+    args = parser.parse_args()
+    n, repeat = args.flows, args.repeat
+
+    work = Path(tempfile.mkdtemp(prefix="flowgen-bench-"))
+    try:
+        snap = work / "snapshot"
+        write_snapshot(snap, n)
+
+        def generate(out: Path) -> list[str]:
+            return [
+                sys.executable,
+                "-m",
+                "flowgen",
+                "generate",
+                "--snapshot",
+                str(snap),
+                "--out",
+                str(out),
+                "--package",
+                PACKAGE,
+                "-q",
+            ]
+
+        baseline = [timed([sys.executable, "-c", "pass"], work) for _ in range(repeat)]
+
+        timed(generate(work / "prime"), work)  # untimed: fills bytecode caches
+        shutil.rmtree(work / "prime")
+
+        cold: list[float] = []
+        out = work / "out-0"
+        for i in range(repeat):
+            if i:
+                shutil.rmtree(out)
+            out = work / f"out-{i}"
+            assert not out.exists()
+            cold.append(timed(generate(out), work))
+            check_output(out, n)
+
+        before = stamps(out)
+        warm: list[float] = []
+        for _ in range(repeat):
+            warm.append(timed(generate(out), work))
+            check_output(out, n)
+        after = stamps(out)
+        rewritten = sorted(
+            rel
+            for rel in before.keys() | after.keys()
+            if before.get(rel) != after.get(rel)
+        )
+
+        files = generated_files(out)
+        lines = sum(p.read_bytes().count(b"\n") for p in files.values())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    def row(label: str, times: list[float], target: float | None) -> str:
+        med = statistics.median(times)
+        text = f"{label:<9} median {med:7.3f} s   min {min(times):7.3f} s"
+        if target is not None:
+            text += f"   target <= {target:.1f} s: {verdict(med, target)}"
+        return text
+
+    print(
+        f"flowgen generate benchmark: {n} flows, {repeat} runs each, "
+        f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}"
+    )
+    print(f"generated {len(files)} files, {lines} lines")
+    print(row("baseline", baseline, None))
+    print(row("cold", cold, TARGET_COLD_S))
+    print(row("warm", warm, TARGET_WARM_S))
+    print(
+        f"warm runs rewrote {len(rewritten)} of {len(before)} files"
+        + (": " + ", ".join(rewritten[:5]) if rewritten else " (none, as intended)")
+    )
+    if n != TARGET_FLOWS:
+        print(
+            f"note: the targets are defined for {TARGET_FLOWS} flows, this run used {n}"
+        )
+    if rewritten:
+        print("FAILED: a run with nothing changed rewrote files", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Where flowgen's own files are, installed from a wheel or in a checkout."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+@functools.cache
+def templates_dir() -> Path:
+    """The templates: inside the installed package, or the checkout's top level."""
+    for candidate in (_HERE / "templates", _HERE.parent / "templates"):
+        if (candidate / "flow_module.py.jinja").is_file():
+            return candidate
+    raise RuntimeError(
+        f"flowgen's templates are missing (looked in {_HERE / 'templates'}); reinstall flowgen"
+    )
+
+
+def runtime_source_path() -> Path:
+    """The runtime shim that every generated package gets a copy of."""
+    return _HERE / "runtime" / "_runtime.py"
+
+
+def generator_files() -> list[Path]:
+    """Every file whose bytes shape the generated output."""
+    return sorted(_HERE.rglob("*.py")) + sorted(templates_dir().glob("*.jinja"))

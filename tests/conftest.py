@@ -1,0 +1,146 @@
+"""Fixtures shared across the suite: snapshot builders and package importers."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_SNAPSHOT = REPO / "examples" / "snapshot"
+GENERATED_EXAMPLE = REPO / "generated_example"
+
+
+def param(name: str, type_: str | None = "STRING", **extra: Any) -> dict[str, Any]:
+    """A describe parameter in Salesforce's wire shape."""
+    body: dict[str, Any] = {
+        "apexClass": None,
+        "byteLength": 0,
+        "description": None,
+        "label": name,
+        "maxOccurs": 1,
+        "name": name,
+        "picklistValues": None,
+        "required": False,
+        "sobjectType": None,
+        "type": type_,
+    }
+    body.update(extra)
+    return body
+
+
+def describe(
+    name: str,
+    inputs: Sequence[Mapping[str, Any]] = (),
+    outputs: Sequence[Mapping[str, Any]] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    """A flow describe body in Salesforce's wire shape."""
+    body: dict[str, Any] = {
+        "description": None,
+        "inputs": list(inputs),
+        "label": name,
+        "name": name,
+        "outputs": list(outputs),
+        "type": "FLOW",
+    }
+    body.update(extra)
+    return body
+
+
+def write_snapshot(
+    root: Path,
+    describes: Sequence[Mapping[str, Any]],
+    *,
+    process_types: Mapping[str, str] | None = None,
+    raw_files: Mapping[str, bytes] | None = None,
+) -> Path:
+    """Write a snapshot directory; ``raw_files`` adds flows/<name> with exact bytes."""
+    (root / "flows").mkdir(parents=True, exist_ok=True)
+    manifest: dict[str, Any] = {"format": 1, "api_version": "62.0"}
+    if process_types:
+        manifest["flows"] = {name: {"process_type": kind} for name, kind in process_types.items()}
+    (root / "flowgen-snapshot.json").write_text(json.dumps(manifest))
+    for body in describes:
+        (root / "flows" / f"{body['name']}.json").write_text(
+            json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    for filename, data in (raw_files or {}).items():
+        (root / "flows" / filename).write_bytes(data)
+    return root
+
+
+@pytest.fixture
+def import_package() -> Iterator[Any]:
+    """Import a generated package from a directory; forgets it afterwards."""
+    added: list[tuple[str, str]] = []
+
+    def load(parent: Path, name: str) -> ModuleType:
+        sys.path.insert(0, str(parent))
+        added.append((str(parent), name))
+        importlib.invalidate_caches()
+        return importlib.import_module(name)
+
+    yield load
+    for parent, name in added:
+        sys.path.remove(parent)
+        for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+            del sys.modules[module]
+
+
+# Payloads that create CANARY in the working directory if anything runs them.
+_CODE = "__import__('pathlib').Path('CANARY').touch()"
+HOSTILE_TEXTS = [
+    f'"""\n{_CODE}\n"""',
+    f"'''\n{_CODE}\n'''",
+    f"\\\n{_CODE}  # backslash-newline",
+    f'"; {_CODE}; "',
+    "{{ 7 * 7 }} {% for x in y %}{{ x }}{% endfor %} {# c #}",
+    "nul \x00 byte, bell \x07, bidi \u202e, zero-width \u200b, lone \ud800",
+    f"line one\r\nline two\rline three\n    indented\t{_CODE}\n\n\n",
+    "ends with quote\"",
+    "ends with backslash\\",
+    "\u00e9\u00fc\u00b7\u2014 \U0001f4e6 \u65e5\u672c\u8a9e",
+]
+
+
+def hostile_describes() -> list[dict[str, Any]]:
+    """Flows whose every name, label and description is an attack on the generator."""
+    flows = []
+    for index, text in enumerate(HOSTILE_TEXTS):
+        flows.append(
+            describe(
+                f"Hostile_{index}",
+                inputs=[
+                    param(text, "STRING", label=text, description=text, required=True),
+                    param(f"{text} 2", "PICKLIST", label=text, picklistValues=[{"value": text}]),
+                    param("rec", "SOBJECT", sobjectType=f"Obj{index}{text}", description=text),
+                    param("apex", None, apexClass=f"Cls{index}${text}"),
+                ],
+                outputs=[param(text, "CURRENCY", label=text, description=text), param(text.upper(), "HOLOGRAM")],
+                label=text,
+                description=text,
+            )
+        )
+    # API names are hostile too (the file name stays sane; the describe says otherwise).
+    flows.append(describe(f'Evil"""{_CODE}#', inputs=[param("client", "STRING")], label=HOSTILE_TEXTS[0]))
+    flows.append(describe("class", outputs=[param("interview_status", "STRING")]))
+    flows.append(describe("flows"))
+    flows.append(describe("Create_Case"))
+    flows.append(describe("Create_Case_Many"))
+    return flows
+
+
+def write_hostile_snapshot(root: Path) -> Path:
+    """The hostile flows, each in a file with a plain name."""
+    (root / "flows").mkdir(parents=True, exist_ok=True)
+    (root / "flowgen-snapshot.json").write_text(json.dumps({"format": 1, "api_version": "62.0"}))
+    for index, body in enumerate(hostile_describes()):
+        (root / "flows" / f"F{index:02d}.json").write_text(json.dumps(body), encoding="utf-8")
+    return root
