@@ -65,11 +65,14 @@ def write_snapshot(
     (root / "flows").mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {"format": 1, "api_version": "62.0"}
     if process_types:
-        manifest["flows"] = {name: {"process_type": kind} for name, kind in process_types.items()}
+        manifest["flows"] = {
+            name: {"process_type": kind} for name, kind in process_types.items()
+        }
     (root / "flowgen-snapshot.json").write_text(json.dumps(manifest))
     for body in describes:
         (root / "flows" / f"{body['name']}.json").write_text(
-            json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+            json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+            encoding="utf-8",
         )
     for filename, data in (raw_files or {}).items():
         (root / "flows" / filename).write_bytes(data)
@@ -104,7 +107,7 @@ HOSTILE_TEXTS = [
     "{{ 7 * 7 }} {% for x in y %}{{ x }}{% endfor %} {# c #}",
     "nul \x00 byte, bell \x07, bidi \u202e, zero-width \u200b, lone \ud800",
     f"line one\r\nline two\rline three\n    indented\t{_CODE}\n\n\n",
-    "ends with quote\"",
+    'ends with quote"',
     "ends with backslash\\",
     "\u00e9\u00fc\u00b7\u2014 \U0001f4e6 \u65e5\u672c\u8a9e",
 ]
@@ -119,17 +122,36 @@ def hostile_describes() -> list[dict[str, Any]]:
                 f"Hostile_{index}",
                 inputs=[
                     param(text, "STRING", label=text, description=text, required=True),
-                    param(f"{text} 2", "PICKLIST", label=text, picklistValues=[{"value": text}]),
-                    param("rec", "SOBJECT", sobjectType=f"Obj{index}{text}", description=text),
+                    param(
+                        f"{text} 2",
+                        "PICKLIST",
+                        label=text,
+                        picklistValues=[{"value": text}],
+                    ),
+                    param(
+                        "rec",
+                        "SOBJECT",
+                        sobjectType=f"Obj{index}{text}",
+                        description=text,
+                    ),
                     param("apex", None, apexClass=f"Cls{index}${text}"),
                 ],
-                outputs=[param(text, "CURRENCY", label=text, description=text), param(text.upper(), "HOLOGRAM")],
+                outputs=[
+                    param(text, "CURRENCY", label=text, description=text),
+                    param(text.upper(), "HOLOGRAM"),
+                ],
                 label=text,
                 description=text,
             )
         )
     # API names are hostile too (the file name stays sane; the describe says otherwise).
-    flows.append(describe(f'Evil"""{_CODE}#', inputs=[param("client", "STRING")], label=HOSTILE_TEXTS[0]))
+    flows.append(
+        describe(
+            f'Evil"""{_CODE}#',
+            inputs=[param("client", "STRING")],
+            label=HOSTILE_TEXTS[0],
+        )
+    )
     flows.append(describe("class", outputs=[param("interview_status", "STRING")]))
     flows.append(describe("flows"))
     flows.append(describe("Create_Case"))
@@ -140,7 +162,11 @@ def hostile_describes() -> list[dict[str, Any]]:
 def write_hostile_snapshot(root: Path) -> Path:
     """The hostile flows, each in a file with a plain name."""
     (root / "flows").mkdir(parents=True, exist_ok=True)
-    (root / "flowgen-snapshot.json").write_text(json.dumps({"format": 1, "api_version": "62.0"}))
+    (root / "flowgen-snapshot.json").write_text(
+        json.dumps({"format": 1, "api_version": "62.0"})
+    )
     for index, body in enumerate(hostile_describes()):
-        (root / "flows" / f"F{index:02d}.json").write_text(json.dumps(body), encoding="utf-8")
+        (root / "flows" / f"F{index:02d}.json").write_text(
+            json.dumps(body), encoding="utf-8"
+        )
     return root

@@ -29,7 +29,9 @@ def org() -> Iterator[FakeOrg]:
 
 @pytest.fixture
 def client(acme: Any, org: FakeOrg) -> Iterator[Any]:
-    with acme.FlowClient(org.instance_url, org.access_token, api_version="62.0") as flow_client:
+    with acme.FlowClient(
+        org.instance_url, org.access_token, api_version="62.0"
+    ) as flow_client:
         yield flow_client
 
 
@@ -38,7 +40,9 @@ def _sent(org: FakeOrg) -> Any:
     return org.requests[-1].json()
 
 
-def test_currency_decimal_percent_and_records(acme: Any, org: FakeOrg, client: Any) -> None:
+def test_currency_decimal_percent_and_records(
+    acme: Any, org: FakeOrg, client: Any
+) -> None:
     org.on(
         "Calculate_Invoice_Totals",
         lambda inputs: {
@@ -60,12 +64,21 @@ def test_currency_decimal_percent_and_records(acme: Any, org: FakeOrg, client: A
     )
     request = org.requests[-1]
     assert request.method == "POST"
-    assert request.path == "/services/data/v62.0/actions/custom/flow/Calculate_Invoice_Totals"
-    assert b"19.99" in request.body and b"0.0825" in request.body  # digits as sent, never via float
+    assert (
+        request.path
+        == "/services/data/v62.0/actions/custom/flow/Calculate_Invoice_Totals"
+    )
+    assert (
+        b"19.99" in request.body and b"0.0825" in request.body
+    )  # digits as sent, never via float
     assert _sent(org) == {
         "inputs": [
             {
-                "invoice": {"Id": "a015e000001", "Name": "INV-1", "attributes": {"type": "Invoice__c"}},
+                "invoice": {
+                    "Id": "a015e000001",
+                    "Name": "INV-1",
+                    "attributes": {"type": "Invoice__c"},
+                },
                 "lineAmounts": [Decimal("19.99"), Decimal("10.01")],
                 "discountPercent": Decimal("12.5"),
                 "taxRate": Decimal("0.0825"),
@@ -75,7 +88,9 @@ def test_currency_decimal_percent_and_records(acme: Any, org: FakeOrg, client: A
     assert out.subtotal == Decimal("30.00") and isinstance(out.subtotal, Decimal)
     assert out.tax_amount == Decimal("12345678901234567890.123456789")
     assert out.total == Decimal(30)
-    assert out.applied_rates == [0.5, 1.0] and all(isinstance(x, float) for x in out.applied_rates)
+    assert out.applied_rates == [0.5, 1.0] and all(
+        isinstance(x, float) for x in out.applied_rates
+    )
     assert out.tax_breakdown == [Decimal("0.1"), Decimal("0.2")]
     assert out.updated_invoice["attributes"] == {"type": "Invoice__c"}
     assert out.updated_invoice["Total__c"] == Decimal("30.00")
@@ -88,7 +103,10 @@ def test_dates_times_and_datetimes(acme: Any, org: FakeOrg, client: Any) -> None
         lambda inputs: {
             "scheduledStart": "2026-12-01T09:00:00.000+0000",
             "scheduledEnd": "2026-12-01T11:30:00.000Z",
-            "alternativeSlots": ["2026-12-02T09:00:00.000Z", "2026-12-02T14:00:00.000+0000"],
+            "alternativeSlots": [
+                "2026-12-02T09:00:00.000Z",
+                "2026-12-02T14:00:00.000+0000",
+            ],
             "availableTimes": ["09:30:00.000Z", "13:00:00.000Z"],
             "confirmationUrl": "https://acme.example/visits/1",
         },
@@ -108,13 +126,18 @@ def test_dates_times_and_datetimes(acme: Any, org: FakeOrg, client: Any) -> None
     }
     assert out.scheduled_start == dt.datetime(2026, 12, 1, 9, tzinfo=UTC)
     assert out.scheduled_end == dt.datetime(2026, 12, 1, 11, 30, tzinfo=UTC)
-    assert out.alternative_slots == [dt.datetime(2026, 12, 2, 9, tzinfo=UTC), dt.datetime(2026, 12, 2, 14, tzinfo=UTC)]
+    assert out.alternative_slots == [
+        dt.datetime(2026, 12, 2, 9, tzinfo=UTC),
+        dt.datetime(2026, 12, 2, 14, tzinfo=UTC),
+    ]
     assert all(slot.tzinfo is not None for slot in out.alternative_slots)
     assert out.available_times == [dt.time(9, 30), dt.time(13, 0)]
     assert out.confirmation_url == "https://acme.example/visits/1"
 
 
-def test_multipicklists_record_collections_and_booleans(acme: Any, org: FakeOrg, client: Any) -> None:
+def test_multipicklists_record_collections_and_booleans(
+    acme: Any, org: FakeOrg, client: Any
+) -> None:
     org.on(
         "Tag_Contacts",
         lambda inputs: {
@@ -143,9 +166,13 @@ def test_multipicklists_record_collections_and_booleans(acme: Any, org: FakeOrg,
     assert out.tagged_count == 2 and out.skipped_contact_ids == []
 
 
-def test_apex_defined_objects_pass_through(acme: Any, org: FakeOrg, client: Any) -> None:
+def test_apex_defined_objects_pass_through(
+    acme: Any, org: FakeOrg, client: Any
+) -> None:
     quote = {"carrier": "UPS", "amount": Decimal("12.50"), "days": 2}
-    org.on("Quote_Shipping_Rates", lambda inputs: {"quotes": [quote], "bestQuote": quote})
+    org.on(
+        "Quote_Shipping_Rates", lambda inputs: {"quotes": [quote], "bestQuote": quote}
+    )
     out = acme.quote_shipping_rates(
         client,
         parcel={"weightKg": Decimal("1.5")},
@@ -157,59 +184,116 @@ def test_apex_defined_objects_pass_through(acme: Any, org: FakeOrg, client: Any)
     assert out.best_quote == quote and out.quotes == [quote]
 
 
-def test_keyword_named_inputs_keep_their_wire_names(acme: Any, org: FakeOrg, client: Any) -> None:
-    org.on("Import_Leads_From_File", lambda inputs: {"importedCount": 3, "rejectedRows": None, "leads": None})
-    out = acme.import_leads_from_file(client, import_="UEsDBA==", format_="CSV", class_="Hot", client_="etl")
-    assert _sent(org)["inputs"][0] == {"import": "UEsDBA==", "format": "CSV", "class": "Hot", "client": "etl"}
+def test_keyword_named_inputs_keep_their_wire_names(
+    acme: Any, org: FakeOrg, client: Any
+) -> None:
+    org.on(
+        "Import_Leads_From_File",
+        lambda inputs: {"importedCount": 3, "rejectedRows": None, "leads": None},
+    )
+    out = acme.import_leads_from_file(
+        client, import_="UEsDBA==", format_="CSV", class_="Hot", client_="etl"
+    )
+    assert _sent(org)["inputs"][0] == {
+        "import": "UEsDBA==",
+        "format": "CSV",
+        "class": "Hot",
+        "client": "etl",
+    }
     assert out.imported_count == 3 and out.rejected_rows is None and out.leads is None
 
 
-def test_no_inputs_no_outputs_and_explicit_none(acme: Any, org: FakeOrg, client: Any) -> None:
-    org.on("Get_Open_Case_Count", lambda inputs: {"openCaseCount": 7, "casesPerQueue": [3, 4],
-                                                   "oldestOpenCaseDate": "2026-01-05"})
+def test_no_inputs_no_outputs_and_explicit_none(
+    acme: Any, org: FakeOrg, client: Any
+) -> None:
+    org.on(
+        "Get_Open_Case_Count",
+        lambda inputs: {
+            "openCaseCount": 7,
+            "casesPerQueue": [3, 4],
+            "oldestOpenCaseDate": "2026-01-05",
+        },
+    )
     counts = acme.get_open_case_count(client)
     assert _sent(org) == {"inputs": [{}]}
     assert counts.open_case_count == 7 and counts.cases_per_queue == [3, 4]
     assert counts.oldest_open_case_date == dt.date(2026, 1, 5)
     assert counts.escalated_count is None  # not returned: None
 
-    result = acme.log_audit_event(client, event_type="LOGIN", message="hi", actor_user_id=None)
-    assert _sent(org)["inputs"][0] == {"eventType": "LOGIN", "message": "hi", "actorUserId": None}
+    result = acme.log_audit_event(
+        client, event_type="LOGIN", message="hi", actor_user_id=None
+    )
+    assert _sent(org)["inputs"][0] == {
+        "eventType": "LOGIN",
+        "message": "hi",
+        "actorUserId": None,
+    }
     assert result.interview_status == "Finished"
 
 
 def test_namespaced_flow_url(acme: Any, org: FakeOrg, client: Any) -> None:
-    org.on("acme__Sync_Inventory", lambda inputs: {"syncedCount": 10, "quantities": [1, 2],
-                                                   "lastSyncedAt": "2026-11-01T00:00:00.000Z"})
-    out = acme.acme_sync_inventory(client, warehouse_code="W1", since=dt.datetime(2026, 11, 1, tzinfo=UTC))
+    org.on(
+        "acme__Sync_Inventory",
+        lambda inputs: {
+            "syncedCount": 10,
+            "quantities": [1, 2],
+            "lastSyncedAt": "2026-11-01T00:00:00.000Z",
+        },
+    )
+    out = acme.acme_sync_inventory(
+        client, warehouse_code="W1", since=dt.datetime(2026, 11, 1, tzinfo=UTC)
+    )
     assert org.requests[-1].path.endswith("/actions/custom/flow/acme__Sync_Inventory")
-    assert _sent(org)["inputs"][0] == {"warehouseCode": "W1", "since": "2026-11-01T00:00:00.000Z"}
+    assert _sent(org)["inputs"][0] == {
+        "warehouseCode": "W1",
+        "since": "2026-11-01T00:00:00.000Z",
+    }
     assert out.synced_count == 10 and out.quantities == [1, 2]
 
 
-def test_bulk_call_keeps_order_and_reports_each_failure(acme: Any, org: FakeOrg, client: Any) -> None:
+def test_bulk_call_keeps_order_and_reports_each_failure(
+    acme: Any, org: FakeOrg, client: Any
+) -> None:
     def handler(inputs: dict[str, Any]) -> dict[str, Any]:
         if inputs["newStatus"] == "Bogus":
-            raise FlowFault("Status Bogus is not allowed", status_code="FIELD_CUSTOM_VALIDATION_EXCEPTION",
-                            fields=["newStatus"])
+            raise FlowFault(
+                "Status Bogus is not allowed",
+                status_code="FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                fields=["newStatus"],
+            )
         return {"status": inputs["newStatus"], "changed": True}
 
     org.on("Update_Order_Status", handler)
-    inputs = [acme.UpdateOrderStatusInput(order_id=f"801{i}", new_status="Bogus" if i == 1 else "Shipped")
-              for i in range(3)]
+    inputs = [
+        acme.UpdateOrderStatusInput(
+            order_id=f"801{i}", new_status="Bogus" if i == 1 else "Shipped"
+        )
+        for i in range(3)
+    ]
     results = acme.update_order_status_many(client, inputs)
     assert [r.is_success for r in results] == [True, False, True]
     assert results[0].unwrap().status == "Shipped"
     assert results[1].errors[0].status_code == "FIELD_CUSTOM_VALIDATION_EXCEPTION"
     assert results[1].errors[0].fields == ("newStatus",)
-    assert [i["orderId"] for i in org.invocations["Update_Order_Status"]] == ["8010", "8011", "8012"]
+    assert [i["orderId"] for i in org.invocations["Update_Order_Status"]] == [
+        "8010",
+        "8011",
+        "8012",
+    ]
     with pytest.raises(acme.FlowInterviewError, match="Status Bogus is not allowed"):
         acme.update_order_status(client, order_id="8019", new_status="Bogus")
 
 
-def test_paused_flow_returns_waiting_with_guid(acme: Any, org: FakeOrg, client: Any) -> None:
-    org.on("UpdateOrderStatus", lambda inputs: {"Flow__InterviewStatus": "Waiting",
-                                               "Flow__InterviewGuid": "0Fo5e000000abcd"})
+def test_paused_flow_returns_waiting_with_guid(
+    acme: Any, org: FakeOrg, client: Any
+) -> None:
+    org.on(
+        "UpdateOrderStatus",
+        lambda inputs: {
+            "Flow__InterviewStatus": "Waiting",
+            "Flow__InterviewGuid": "0Fo5e000000abcd",
+        },
+    )
     out = acme.update_order_status_2(client, order_number="42", status="Hold")
     assert _sent(org)["inputs"][0] == {"OrderNumber": "42", "Status": "Hold"}
     assert out.interview_status == "Waiting" and out.interview_guid == "0Fo5e000000abcd"
@@ -221,7 +305,10 @@ def test_expired_session_and_unknown_flow(acme: Any, org: FakeOrg) -> None:
         with pytest.raises(acme.SessionExpiredError) as info:
             acme.get_open_case_count(stale)
         assert "stale-token" not in str(info.value)
-    with FakeOrg() as empty, acme.FlowClient(empty.instance_url, empty.access_token) as other:
+    with (
+        FakeOrg() as empty,
+        acme.FlowClient(empty.instance_url, empty.access_token) as other,
+    ):
         with pytest.raises(acme.FlowHTTPError, match="NOT_FOUND"):
             acme.get_open_case_count(other)
     assert json.dumps  # keep the import honest for readers of this module

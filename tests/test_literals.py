@@ -13,14 +13,14 @@ HOSTILE = [
     'say """hi"""',
     "it's '''quoted'''",
     "C:\\Acme\\exports\\",
-    "ends with a quote\"",
+    'ends with a quote"',
     "{{ jinja }} {% raw %}",
     "nul\x00byte",
     "bidi \u202e override",
     "lone \ud800 surrogate",
     "tab\there",
     "line\r\nbreaks\rand\nmore",
-    "\"\"\"); import os; os.system('echo pwned') #",
+    '"""); import os; os.system(\'echo pwned\') #',
 ]
 
 
@@ -46,7 +46,10 @@ def _norm(line: str) -> str:
 
 
 def _expected_lines(text: str) -> list[str]:
-    lines = [_norm(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        _norm(line)
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     while lines and not lines[0].strip(" "):
         lines.pop(0)
     while lines and not lines[-1].strip(" "):
@@ -55,16 +58,25 @@ def _expected_lines(text: str) -> list[str]:
 
 
 def _docstring_module(text: str) -> str:
-    body = "\n".join(f"    {line}" if line else "" for line in literals.docstring_lines(text))
+    body = "\n".join(
+        f"    {line}" if line else "" for line in literals.docstring_lines(text)
+    )
     return f'def f() -> None:\n    """Title.\n\n    Body:\n{body}\n    """\n'
 
 
 @settings(max_examples=300)
-@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(['"', "\\", "\n", "\t", " ", "'"])))
+@given(
+    st.text(
+        alphabet=st.characters(codec="utf-8")
+        | st.sampled_from(['"', "\\", "\n", "\t", " ", "'"])
+    )
+)
 def test_docstring_lines_compile_read_back_and_are_black_stable(text: str) -> None:
     source = _docstring_module(text)
     namespace: dict[str, object] = {}
-    exec(compile(source, "<generated>", "exec"), namespace)  # noqa: S102 - our own rendered source
+    exec(
+        compile(source, "<generated>", "exec"), namespace
+    )  # noqa: S102 - our own rendered source
     doc = inspect.cleandoc(namespace["f"].__doc__)  # type: ignore[attr-defined]
     assert [_norm(line) for line in doc.split("\n")[3:]] == _expected_lines(text)
     assert black.format_str(source, mode=_MODE) == source

@@ -11,16 +11,34 @@ def test_snake_case_splits_camel_case_acronyms_and_digits() -> None:
     assert naming.snake_case("accountId", fallback="var") == "account_id"
     assert naming.snake_case("HTTPServerURL", fallback="var") == "http_server_url"
     assert naming.snake_case("address2Line", fallback="var") == "address2_line"
-    assert naming.snake_case("Refresh_Q3_Forecast", fallback="var") == "refresh_q3_forecast"
+    assert (
+        naming.snake_case("Refresh_Q3_Forecast", fallback="var")
+        == "refresh_q3_forecast"
+    )
 
 
 def test_double_underscore_salesforce_names() -> None:
-    assert naming.snake_case("acme__Sync_Inventory", fallback="flow") == "acme_sync_inventory"
+    assert (
+        naming.snake_case("acme__Sync_Inventory", fallback="flow")
+        == "acme_sync_inventory"
+    )
     assert naming.snake_case("Invoice__c", fallback="var") == "invoice_c"
 
 
 def test_keywords_soft_keywords_and_builtins_get_a_trailing_underscore() -> None:
-    for name in ["class", "from", "import", "lambda", "match", "case", "type", "id", "input", "format", "list"]:
+    for name in [
+        "class",
+        "from",
+        "import",
+        "lambda",
+        "match",
+        "case",
+        "type",
+        "id",
+        "input",
+        "format",
+        "list",
+    ]:
         assert naming.snake_case(name, fallback="var") == name + "_"
 
 
@@ -37,7 +55,9 @@ def test_collisions_get_numbered_suffixes_and_exact_names_win() -> None:
 
 
 def test_reserved_names_read_as_trailing_underscore() -> None:
-    names = naming.unique_names(["client", "clientId"], fallback="var", taken={"client"})
+    names = naming.unique_names(
+        ["client", "clientId"], fallback="var", taken={"client"}
+    )
     assert names == {"client": "client_", "clientId": "client_id"}
 
 
@@ -54,7 +74,9 @@ def test_pascal_case_is_injective_where_digits_start_a_word() -> None:
 
 
 def test_type_aliases_keep_salesforce_spelling() -> None:
-    aliases = naming.unique_type_aliases(["Account", "Invoice__c", "Outer$Inner", "Outer_Inner", "dict"])
+    aliases = naming.unique_type_aliases(
+        ["Account", "Invoice__c", "Outer$Inner", "Outer_Inner", "dict"]
+    )
     assert aliases == {
         "Account": "Account",
         "Invoice__c": "Invoice__c",
@@ -90,11 +112,17 @@ def test_any_names_give_valid_distinct_identifiers(names: list[str]) -> None:
 def test_result_does_not_depend_on_listing_order(names: list[str], rnd) -> None:  # type: ignore[no-untyped-def]
     shuffled = list(names)
     rnd.shuffle(shuffled)
-    assert naming.unique_names(names, fallback="var") == naming.unique_names(shuffled, fallback="var")
+    assert naming.unique_names(names, fallback="var") == naming.unique_names(
+        shuffled, fallback="var"
+    )
 
 
 _WORD = st.text(alphabet="ab12", min_size=1, max_size=3)
-_SNAKE = st.lists(_WORD, min_size=1, max_size=4).map("_".join).filter(lambda s: s[0].isalpha())
+_SNAKE = (
+    st.lists(_WORD, min_size=1, max_size=4)
+    .map("_".join)
+    .filter(lambda s: s[0].isalpha())
+)
 
 
 @given(st.sets(_SNAKE, max_size=10))
@@ -103,5 +131,10 @@ def test_pascal_case_keeps_distinct_snake_names_distinct(names: set[str]) -> Non
 
 
 def test_same_spelling_in_another_case_wins_over_other_separators() -> None:
-    names = naming.unique_names(["UpdateOrderStatus", "Update_Order_Status"], fallback="flow")
-    assert names == {"Update_Order_Status": "update_order_status", "UpdateOrderStatus": "update_order_status_2"}
+    names = naming.unique_names(
+        ["UpdateOrderStatus", "Update_Order_Status"], fallback="flow"
+    )
+    assert names == {
+        "Update_Order_Status": "update_order_status",
+        "UpdateOrderStatus": "update_order_status_2",
+    }

@@ -17,19 +17,29 @@ MODE = black.Mode(line_length=render.LINE_LENGTH)
 
 def _render(root: Path, package: str = "pkg") -> render.RenderedPackage:
     snap = read_snapshot(root)
-    return render.render_package(snap.flows, package=package, api_version=snap.api_version)
+    return render.render_package(
+        snap.flows, package=package, api_version=snap.api_version
+    )
 
 
-def test_hostile_metadata_compiles_is_black_stable_and_runs_nothing(tmp_path: Path) -> None:
+def test_hostile_metadata_compiles_is_black_stable_and_runs_nothing(
+    tmp_path: Path,
+) -> None:
     rendered = _render(write_hostile_snapshot(tmp_path / "snap"), "hostile_flows")
     assert rendered.skipped_flows == {}
-    python_files = {path: data for path, data in rendered.files.items() if path.endswith(".py")}
+    python_files = {
+        path: data for path, data in rendered.files.items() if path.endswith(".py")
+    }
     assert len(python_files) > 15
     for path, data in python_files.items():
         source = data.decode("utf-8")
         compile(source, path, "exec")
         assert black.format_str(source, mode=MODE) == source, path
-        names = {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+        names = {
+            node.id
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Name)
+        }
         assert "__import__" not in names  # the payload is only ever text, never code
 
     out = tmp_path / "out" / "hostile_flows"
@@ -59,7 +69,11 @@ def test_hostile_wire_names_are_kept_exactly_as_data(tmp_path: Path) -> None:
     rendered = _render(write_hostile_snapshot(tmp_path / "snap"))
     module = rendered.files["flows/hostile_0.py"].decode()
     tree = ast.parse(module)
-    strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    strings = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
     text = '"""\n__import__(\'pathlib\').Path(\'CANARY\').touch()\n"""'
     assert text in strings  # the wire name, verbatim, as a string constant
     assert "Hostile_0" in strings
@@ -79,7 +93,9 @@ def test_function_names_avoid_package_modules_and_bulk_suffix(tmp_path: Path) ->
 
 def test_reserved_parameter_names_do_not_shadow(tmp_path: Path) -> None:
     rendered = _render(write_hostile_snapshot(tmp_path / "snap"))
-    evil = next(data.decode() for path, data in rendered.files.items() if "/evil" in path)
+    evil = next(
+        data.decode() for path, data in rendered.files.items() if "/evil" in path
+    )
     assert "    client_: str | None | _rt.Unset = _rt.UNSET" in evil
     klass = rendered.files["flows/class_.py"].decode()
     assert "interview_status_: str | None = None" in klass
@@ -91,7 +107,11 @@ def test_rendering_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_screen_flows_are_skipped_with_the_reason(tmp_path: Path) -> None:
-    root = write_snapshot(tmp_path, [describe("Auto"), describe("Screen")], process_types={"Screen": "Flow"})
+    root = write_snapshot(
+        tmp_path,
+        [describe("Auto"), describe("Screen")],
+        process_types={"Screen": "Flow"},
+    )
     rendered = _render(root)
     assert "flows/auto.py" in rendered.files and "flows/screen.py" not in rendered.files
     assert "'Flow'" in rendered.skipped_flows["Screen"]
@@ -101,7 +121,12 @@ def test_long_names_fall_back_to_black_and_stay_stable(tmp_path: Path) -> None:
     long_name = "a" * 70 + "Variable"
     root = write_snapshot(
         tmp_path,
-        [describe("Long", inputs=[param(long_name, "DATETIME", maxOccurs=2000, sobjectType=None)])],
+        [
+            describe(
+                "Long",
+                inputs=[param(long_name, "DATETIME", maxOccurs=2000, sobjectType=None)],
+            )
+        ],
     )
     source = _render(root).files["flows/long.py"].decode()
     assert max(len(line) for line in source.splitlines()) > 88 or "(\n" in source
@@ -109,7 +134,9 @@ def test_long_names_fall_back_to_black_and_stay_stable(tmp_path: Path) -> None:
 
 
 def test_package_init_is_lazy(tmp_path: Path, import_package) -> None:  # type: ignore[no-untyped-def]
-    root = write_snapshot(tmp_path / "snap", [describe("One", [param("x")]), describe("Two")])
+    root = write_snapshot(
+        tmp_path / "snap", [describe("One", [param("x")]), describe("Two")]
+    )
     write_package(_render(root, "lazy_pkg").files, tmp_path / "out" / "lazy_pkg")
     package = import_package(tmp_path / "out", "lazy_pkg")
     assert "lazy_pkg.flows.one" not in sys.modules

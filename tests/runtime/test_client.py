@@ -29,19 +29,31 @@ class _Out:
 
 BINDING = rt.FlowBinding(
     "Calc",
-    inputs=(rt.Field("amount", "amount", rt.DECIMAL), rt.Field("note", "noteText", rt.STRING)),
+    inputs=(
+        rt.Field("amount", "amount", rt.DECIMAL),
+        rt.Field("note", "noteText", rt.STRING),
+    ),
     outputs=(rt.Field("total", "total", rt.DECIMAL),),
     output_type=_Out,
 )
 
 
-def _client(handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> rt.FlowClient:
+def _client(
+    handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any
+) -> rt.FlowClient:
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return rt.FlowClient("https://acme.my.salesforce.com", TOKEN, http_client=http, **kwargs)
+    return rt.FlowClient(
+        "https://acme.my.salesforce.com", TOKEN, http_client=http, **kwargs
+    )
 
 
 def _ok(outputs: dict[str, Any]) -> dict[str, Any]:
-    return {"actionName": "Calc", "errors": None, "isSuccess": True, "outputValues": outputs}
+    return {
+        "actionName": "Calc",
+        "errors": None,
+        "isSuccess": True,
+        "outputValues": outputs,
+    }
 
 
 def test_post_shape_and_unset_vs_none() -> None:
@@ -49,9 +61,13 @@ def test_post_shape_and_unset_vs_none() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json=[_ok({"total": 3, "Flow__InterviewStatus": "Finished"})] * 2)
+        return httpx.Response(
+            200, json=[_ok({"total": 3, "Flow__InterviewStatus": "Finished"})] * 2
+        )
 
-    results = BINDING.run_many(_client(handler), [_In(amount=Decimal("1.10")), _In(note=None)])
+    results = BINDING.run_many(
+        _client(handler), [_In(amount=Decimal("1.10")), _In(note=None)]
+    )
     (request,) = seen
     assert request.method == "POST"
     assert request.url.path == "/services/data/v62.0/actions/custom/flow/Calc"
@@ -64,19 +80,34 @@ def test_post_shape_and_unset_vs_none() -> None:
 def test_partial_failure_with_http_400_is_parsed_per_input() -> None:
     body = [
         _ok({"total": 1}),
-        {"actionName": "Calc", "errors": [{"statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION",
-                                           "message": "Too big", "fields": ["amount"]}],
-         "isSuccess": False, "outputValues": None},
+        {
+            "actionName": "Calc",
+            "errors": [
+                {
+                    "statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                    "message": "Too big",
+                    "fields": ["amount"],
+                }
+            ],
+            "isSuccess": False,
+            "outputValues": None,
+        },
         {"actionName": "Calc", "errors": [], "isSuccess": True, "outputValues": None},
     ]
     client = _client(lambda request: httpx.Response(400, json=body))
     results = BINDING.run_many(client, [_In(), _In(), _In()])
     assert [r.is_success for r in results] == [True, False, True]
-    assert results[1].errors == (rt.SalesforceError("FIELD_CUSTOM_VALIDATION_EXCEPTION", "Too big", ("amount",)),)
+    assert results[1].errors == (
+        rt.SalesforceError("FIELD_CUSTOM_VALIDATION_EXCEPTION", "Too big", ("amount",)),
+    )
     assert results[2].unwrap() == _Out()  # outputValues null: every output None
     with pytest.raises(rt.FlowInterviewError) as info:
         results[1].unwrap()
-    assert info.value.index == 1 and "Too big" in str(info.value) and "'Calc'" in str(info.value)
+    assert (
+        info.value.index == 1
+        and "Too big" in str(info.value)
+        and "'Calc'" in str(info.value)
+    )
 
 
 def test_chunks_by_batch_size_and_keeps_order() -> None:
@@ -85,9 +116,13 @@ def test_chunks_by_batch_size_and_keeps_order() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         inputs = json.loads(request.content, parse_float=Decimal)["inputs"]
         sizes.append(len(inputs))
-        return httpx.Response(200, json=[_ok({"total": int(i["amount"])}) for i in inputs])
+        return httpx.Response(
+            200, json=[_ok({"total": int(i["amount"])}) for i in inputs]
+        )
 
-    results = BINDING.run_many(_client(handler, batch_size=4), [_In(amount=n) for n in range(10)])
+    results = BINDING.run_many(
+        _client(handler, batch_size=4), [_In(amount=n) for n in range(10)]
+    )
     assert sizes == [4, 4, 2]
     assert [r.unwrap().total for r in results] == list(range(10))
     assert [r.index for r in results] == list(range(10))
@@ -96,13 +131,45 @@ def test_chunks_by_batch_size_and_keeps_order() -> None:
 @pytest.mark.parametrize(
     ("status", "body", "error", "text"),
     [
-        (401, [{"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}],
-         rt.SessionExpiredError, "Log in again"),
-        (403, [{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded."}],
-         rt.ApiLimitError, "API requests"),
-        (404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}],
-         rt.FlowHTTPError, "active, autolaunched"),
-        (500, "<html><body>Server Error</body></html>", rt.FlowHTTPError, "Server Error"),
+        (
+            401,
+            [
+                {
+                    "errorCode": "INVALID_SESSION_ID",
+                    "message": "Session expired or invalid",
+                }
+            ],
+            rt.SessionExpiredError,
+            "Log in again",
+        ),
+        (
+            403,
+            [
+                {
+                    "errorCode": "REQUEST_LIMIT_EXCEEDED",
+                    "message": "TotalRequests Limit exceeded.",
+                }
+            ],
+            rt.ApiLimitError,
+            "API requests",
+        ),
+        (
+            404,
+            [
+                {
+                    "errorCode": "NOT_FOUND",
+                    "message": "The requested resource does not exist",
+                }
+            ],
+            rt.FlowHTTPError,
+            "active, autolaunched",
+        ),
+        (
+            500,
+            "<html><body>Server Error</body></html>",
+            rt.FlowHTTPError,
+            "Server Error",
+        ),
     ],
 )
 def test_http_errors_raise_typed_exceptions_without_the_token(
@@ -165,7 +232,10 @@ def test_read_timeout_may_have_run_and_is_not_resent() -> None:
 def test_plain_http_is_refused_except_loopback() -> None:
     with pytest.raises(rt.FlowConfigError, match="https"):
         rt.FlowClient("http://acme.my.salesforce.com", TOKEN)
-    assert rt.FlowClient("http://127.0.0.1:8080/", TOKEN).instance_url == "http://127.0.0.1:8080"
+    assert (
+        rt.FlowClient("http://127.0.0.1:8080/", TOKEN).instance_url
+        == "http://127.0.0.1:8080"
+    )
 
 
 def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,10 @@ UTC = dt.timezone.utc
 
 def test_decimal_never_goes_through_float() -> None:
     value = Decimal("12345678901234567890.123456789")
-    assert rt.dumps({"amount": rt.DECIMAL.encode(value)}) == '{"amount":12345678901234567890.123456789}'
+    assert (
+        rt.dumps({"amount": rt.DECIMAL.encode(value)})
+        == '{"amount":12345678901234567890.123456789}'
+    )
     parsed = json.loads('{"a": 0.1}', parse_float=Decimal)
     assert rt.DECIMAL.decode(parsed["a"]) == Decimal("0.1")
     assert rt.DECIMAL.decode(7) == Decimal(7)
@@ -31,8 +34,12 @@ def test_datetime_encodes_as_utc_with_milliseconds_and_rejects_naive() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-03-01T12:05:06.789Z", "2026-03-01T12:05:06.789+0000", "2026-03-01T14:05:06.789+02:00",
-     "2026-03-01T14:05:06.789+0200"],
+    [
+        "2026-03-01T12:05:06.789Z",
+        "2026-03-01T12:05:06.789+0000",
+        "2026-03-01T14:05:06.789+02:00",
+        "2026-03-01T14:05:06.789+0200",
+    ],
 )
 def test_datetime_decodes_z_and_offsets_to_aware(text: str) -> None:
     value = rt.DATETIME.decode(text)
@@ -72,7 +79,10 @@ def test_scalars_check_their_types() -> None:
 
 def test_records_get_attributes_type() -> None:
     account = rt.record("Account")
-    assert account.encode({"Name": "Acme"}) == {"Name": "Acme", "attributes": {"type": "Account"}}
+    assert account.encode({"Name": "Acme"}) == {
+        "Name": "Acme",
+        "attributes": {"type": "Account"},
+    }
     with pytest.raises(ValueError, match="expected a Account record"):
         account.encode({"attributes": {"type": "Contact"}})
     with pytest.raises(ValueError, match="attributes"):

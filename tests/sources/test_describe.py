@@ -15,7 +15,13 @@ def test_keys_are_case_insensitive() -> None:
     body = {
         "NAME": "Flow",
         "Inputs": [
-            {"name": "acct", "TYPE": "sobject", "sObjectType": "Account", "bytelength": 0, "MaxOccurs": 2000},
+            {
+                "name": "acct",
+                "TYPE": "sobject",
+                "sObjectType": "Account",
+                "bytelength": 0,
+                "MaxOccurs": 2000,
+            },
         ],
     }
     spec = _parse(body)
@@ -27,7 +33,9 @@ def test_keys_are_case_insensitive() -> None:
 
 
 def test_apex_class_with_null_type() -> None:
-    spec = _parse(describe("F", inputs=[param("q", None, apexClass="AcmeShipping$Quote")]))
+    spec = _parse(
+        describe("F", inputs=[param("q", None, apexClass="AcmeShipping$Quote")])
+    )
     assert spec.inputs[0].type.kind is FieldKind.APEX
     assert spec.inputs[0].type.apex_class == "AcmeShipping$Quote"
 
@@ -45,7 +53,11 @@ def test_unknown_type_becomes_any_with_a_warning_naming_flow_and_parameter() -> 
     spec = _parse(describe("My_Flow", outputs=[param("geo", "HOLOGRAM")]), warnings)
     assert spec.outputs[0].type.kind is FieldKind.ANY
     assert len(warnings) == 1
-    assert "My_Flow" in warnings[0] and "'geo'" in warnings[0] and "HOLOGRAM" in warnings[0]
+    assert (
+        "My_Flow" in warnings[0]
+        and "'geo'" in warnings[0]
+        and "HOLOGRAM" in warnings[0]
+    )
 
 
 def test_picklist_values_from_objects_and_strings_skip_inactive() -> None:
@@ -75,7 +87,10 @@ def test_name_falls_back_to_the_file_name() -> None:
         ({"inputs": []}, "no flow name"),
         ({"name": "F", "inputs": {"a": 1}}, "'inputs' must be a list"),
         ({"name": "F", "outputs": ["x"]}, "outputs[0] must be a JSON object"),
-        ({"name": "F", "inputs": [{"type": "STRING"}]}, "inputs[0] has no variable name"),
+        (
+            {"name": "F", "inputs": [{"type": "STRING"}]},
+            "inputs[0] has no variable name",
+        ),
     ],
 )
 def test_shapes_that_are_not_a_describe_are_errors_naming_the_file(body, problem) -> None:  # type: ignore[no-untyped-def]

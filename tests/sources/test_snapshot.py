@@ -21,11 +21,17 @@ def test_process_type_comes_from_the_manifest(tmp_path: Path) -> None:
     assert read_snapshot(root).flows[0].process_type == "Flow"
 
 
-def test_a_malformed_file_is_skipped_with_a_reason_and_the_rest_is_read(tmp_path: Path) -> None:
+def test_a_malformed_file_is_skipped_with_a_reason_and_the_rest_is_read(
+    tmp_path: Path,
+) -> None:
     root = write_snapshot(
         tmp_path,
         [describe("Good")],
-        raw_files={"Broken.json": b'{"name": "Broken", ', "Latin1.json": b'{"name": "\xe9"}', "List.json": b"[]"},
+        raw_files={
+            "Broken.json": b'{"name": "Broken", ',
+            "Latin1.json": b'{"name": "\xe9"}',
+            "List.json": b"[]",
+        },
     )
     snap = read_snapshot(root)
     assert [spec.api_name for spec in snap.flows] == ["Good"]
@@ -45,7 +51,9 @@ def test_a_malformed_file_is_skipped_with_a_reason_and_the_rest_is_read(tmp_path
         (json.dumps({"format": 1, "api_version": 62}).encode(), "'api_version'"),
     ],
 )
-def test_a_bad_manifest_is_fatal_and_says_why(tmp_path: Path, manifest: bytes | None, problem: str) -> None:
+def test_a_bad_manifest_is_fatal_and_says_why(
+    tmp_path: Path, manifest: bytes | None, problem: str
+) -> None:
     (tmp_path / "flows").mkdir()
     if manifest is not None:
         (tmp_path / "flowgen-snapshot.json").write_bytes(manifest)

@@ -1,0 +1,202 @@
+"""The flowgen command as a user runs it: a whole process, exit codes, files on disk."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flowgen import output
+from tests.conftest import REPO, describe, param, write_snapshot
+
+
+def flowgen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flowgen", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A user's repository: a snapshot and [tool.flowgen] pointing at it."""
+    write_snapshot(
+        tmp_path / "snapshot",
+        [
+            describe(
+                "Create_Case",
+                [param("subject", required=True)],
+                [param("caseId", "ID")],
+            ),
+            describe("Screen"),
+        ],
+        process_types={"Screen": "Flow"},
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flowgen]\nsnapshot = "snapshot"\nout = "src/acme_flows"\npackage = "acme_flows"\n'
+    )
+    return tmp_path
+
+
+def _stamps(directory: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(path.relative_to(directory)): (path.stat().st_ino, path.stat().st_mtime_ns)
+        for path in directory.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def test_generate_from_settings_then_nothing_changes_on_a_rerun(project: Path) -> None:
+    first = flowgen("generate", cwd=project)
+    assert first.returncode == 0, first.stderr
+    assert "skipped flow Screen" in first.stderr
+    package = project / "src" / "acme_flows"
+    assert (package / "flows" / "create_case.py").is_file()
+    assert not (package / "flows" / "screen.py").exists()
+    before = _stamps(package)
+
+    second = flowgen("generate", cwd=project)
+    assert second.returncode == 0
+    assert "skipped flow Screen" in second.stderr  # warnings are repeated, not lost
+    assert _stamps(package) == before  # same inodes, same times: nothing rewritten
+
+
+def test_only_changed_files_are_rewritten_and_hand_edits_are_undone(
+    project: Path,
+) -> None:
+    assert flowgen("generate", cwd=project).returncode == 0
+    package = project / "src" / "acme_flows"
+    edited = package / "flows" / "create_case.py"
+    pristine = edited.read_bytes()
+    edited.write_bytes(pristine + b"# hand edit\n")
+    before = _stamps(package)
+
+    done = flowgen("generate", cwd=project)
+    assert done.returncode == 0
+    assert "1 written" in done.stderr
+    assert edited.read_bytes() == pristine
+    after = _stamps(package)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed == {"flows/create_case.py"}
+
+
+def test_check_exit_codes_and_diff(project: Path) -> None:
+    assert flowgen("check", cwd=project).returncode == 1  # nothing generated yet
+    assert flowgen("generate", cwd=project).returncode == 0
+    clean = flowgen("check", cwd=project)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+
+    module = project / "src" / "acme_flows" / "flows" / "create_case.py"
+    module.write_text(
+        module.read_text().replace("def create_case(", "def create_kase(")
+    )
+    stale = flowgen("check", cwd=project)
+    assert stale.returncode == 1
+    assert "-def create_kase(" in stale.stdout and "+def create_case(" in stale.stdout
+    assert "run flowgen generate" in stale.stderr
+
+    broken = flowgen("check", "--snapshot", "missing", cwd=project)
+    assert broken.returncode == 2 and "no such snapshot directory" in broken.stderr
+
+
+def test_a_malformed_flow_file_is_reported_and_the_rest_is_generated(
+    project: Path,
+) -> None:
+    (project / "snapshot" / "flows" / "Broken.json").write_text('{"name": "Broken",')
+    done = flowgen("generate", cwd=project)
+    assert done.returncode == 1
+    assert (
+        "Broken.json: not valid JSON" in done.stderr and "Traceback" not in done.stderr
+    )
+    assert (project / "src" / "acme_flows" / "flows" / "create_case.py").is_file()
+    again = flowgen("generate", cwd=project)  # the no-op path keeps the verdict
+    assert again.returncode == 1 and "Broken.json" in again.stderr
+
+
+def test_a_fatal_error_leaves_the_previous_package_untouched(project: Path) -> None:
+    assert flowgen("generate", cwd=project).returncode == 0
+    package = project / "src" / "acme_flows"
+    before = {path: (package / path).read_bytes() for path in _stamps(package)}
+    (project / "snapshot" / "flowgen-snapshot.json").write_text(
+        '{"format": 99, "api_version": "62.0"}'
+    )
+    failed = flowgen("generate", cwd=project)
+    assert failed.returncode == 2
+    assert "format 99" in failed.stderr and "Traceback" not in failed.stderr
+    assert {path: (package / path).read_bytes() for path in _stamps(package)} == before
+
+
+def test_a_failure_while_writing_leaves_the_previous_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "pkg"
+    output.write_package(
+        {"__init__.py": b"# Generated by flowgen\n", "a.py": b"old\n"}, out
+    )
+
+    def broken_swap(staging: Path, target: Path) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(output, "_swap_in", broken_swap)
+    with pytest.raises(OSError):
+        output.write_package(
+            {"__init__.py": b"# Generated by flowgen\n", "a.py": b"new\n"}, out
+        )
+    assert (out / "a.py").read_bytes() == b"old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "pkg"
+    ]  # no staging left behind
+
+
+def test_refuses_to_replace_a_directory_it_did_not_write(project: Path) -> None:
+    src = project / "src" / "acme_flows"
+    src.mkdir(parents=True)
+    (src / "important.py").write_text("keep me\n")
+    refused = flowgen("generate", cwd=project)
+    assert refused.returncode == 2
+    assert "not generated by flowgen" in refused.stderr
+    assert (src / "important.py").read_text() == "keep me\n"
+
+
+def test_flags_override_settings_and_bad_settings_are_named(project: Path) -> None:
+    done = flowgen(
+        "generate", "--out", "elsewhere/pkg", "--package", "pkg", cwd=project
+    )
+    assert done.returncode == 0, done.stderr
+    assert (project / "elsewhere" / "pkg" / "flows" / "create_case.py").is_file()
+
+    bad_name = flowgen("generate", "--package", "class", cwd=project)
+    assert (
+        bad_name.returncode == 2 and "not a valid Python import name" in bad_name.stderr
+    )
+
+    (project / "pyproject.toml").write_text(
+        '[tool.flowgen]\nsnapshot = "snapshot"\nsnapshoot = "x"\n'
+    )
+    unknown = flowgen("generate", cwd=project)
+    assert unknown.returncode == 2 and "snapshoot" in unknown.stderr
+
+
+def test_no_snapshot_configured(tmp_path: Path) -> None:
+    done = flowgen("generate", cwd=tmp_path)
+    assert done.returncode == 2 and "--snapshot" in done.stderr
+
+
+def test_help_explains_the_commands() -> None:
+    top = flowgen("--help", cwd=REPO)
+    assert top.returncode == 0 and "generate" in top.stdout and "check" in top.stdout
+    sub = flowgen("generate", "--help", cwd=REPO)
+    assert "--snapshot" in sub.stdout and "Exit status" in sub.stdout
+
+
+def test_this_repo_regenerates_its_example_with_no_arguments(tmp_path: Path) -> None:
+    # `flowgen check` in the repo itself: the README's main job, offline.
+    done = flowgen("check", cwd=REPO)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    assert os.path.isdir(REPO / "generated_example" / "acme_flows")

@@ -1,0 +1,126 @@
+"""The committed example package is exactly what flowgen generates, and it type-checks.
+
+To update the golden files after a deliberate change: `scripts/update-golden`
+(it runs `flowgen generate`), then review the diff of generated_example/.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import black
+
+from flowgen import render
+from flowgen.output import existing_files
+from flowgen.sources.snapshot import read_snapshot
+from tests.conftest import EXAMPLE_SNAPSHOT, GENERATED_EXAMPLE, write_hostile_snapshot
+
+PACKAGE_DIR = GENERATED_EXAMPLE / "acme_flows"
+
+
+def _render_example() -> dict[str, bytes]:
+    snap = read_snapshot(EXAMPLE_SNAPSHOT)
+    rendered = render.render_package(
+        snap.flows, package="acme_flows", api_version=snap.api_version
+    )
+    return dict(rendered.files)
+
+
+def test_generating_the_example_reproduces_the_committed_package_byte_for_byte() -> (
+    None
+):
+    files = _render_example()
+    assert files == existing_files(PACKAGE_DIR)
+    assert files == _render_example()  # and a second run gives the same bytes
+
+
+def test_the_committed_package_is_black_stable() -> None:
+    mode = black.Mode(line_length=render.LINE_LENGTH)
+    for path, data in existing_files(PACKAGE_DIR).items():
+        if path.endswith(".py"):
+            source = data.decode("utf-8")
+            assert black.format_str(source, mode=mode) == source, path
+
+
+USAGE = """
+import datetime
+from decimal import Decimal
+
+import acme_flows
+from acme_flows import FlowClient, FlowResult, UNSET
+
+client = FlowClient("https://acme.my.salesforce.com", "token")
+totals = acme_flows.calculate_invoice_totals(
+    client, invoice={"Name": "INV-1"}, line_amounts=[Decimal("1.00")]
+)
+subtotal: Decimal | None = totals.subtotal
+rates: list[float] | None = totals.applied_rates
+visit = acme_flows.schedule_site_visit(
+    client, visit_date=datetime.date(2026, 1, 1), site_address="x", preferred_start=UNSET
+)
+start: datetime.datetime | None = visit.scheduled_start
+many: list[FlowResult[acme_flows.UpdateOrderStatusOutput]] = acme_flows.update_order_status_many(
+    client, [acme_flows.UpdateOrderStatusInput(order_id="1", new_status="Shipped")]
+)
+"""
+
+MISUSE = """
+import acme_flows
+from acme_flows import FlowClient
+
+client = FlowClient("https://acme.my.salesforce.com", "token")
+acme_flows.create_support_case(client, account={}, subject=5)
+acme_flows.create_support_case(client, subject="no account")
+acme_flows.tag_contacts(client, contacts=[], tags="A;B")
+"""
+
+
+def _mypy(*targets: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-version",
+            "3.10",
+            *targets,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_generated_packages_pass_mypy_strict_and_catch_misuse(tmp_path: Path) -> None:
+    # The example package, a package built from hostile metadata, and code using them.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "acme_flows").symlink_to(PACKAGE_DIR, target_is_directory=True)
+    snap = read_snapshot(write_hostile_snapshot(tmp_path / "hostile"))
+    hostile = render.render_package(
+        snap.flows, package="hostile_flows", api_version="62.0"
+    )
+    for relative, data in hostile.files.items():
+        target = work / "hostile_flows" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    (work / "usage.py").write_text(textwrap.dedent(USAGE))
+    (work / "misuse.py").write_text(textwrap.dedent(MISUSE))
+
+    good = _mypy("acme_flows", "hostile_flows", "usage.py", cwd=work)
+    assert good.returncode == 0, good.stdout + good.stderr
+
+    bad = _mypy("misuse.py", cwd=work)
+    assert bad.returncode == 1, bad.stdout
+    assert (
+        'Argument "subject" to "create_support_case" has incompatible type "int"'
+        in bad.stdout
+    )
+    assert 'Missing named argument "account"' in bad.stdout
+    assert 'Argument "tags" to "tag_contacts" has incompatible type "str"' in bad.stdout
