@@ -1,14 +1,18 @@
 """Skipping work when nothing changed since the last ``flowgen generate``.
 
 The last run leaves a record in the package's ``__pycache__`` (a cache that
-every ``.gitignore`` already ignores): a fingerprint of everything the output
+every ``.gitignore`` already ignores): digests of everything the output
 depends on (the snapshot's bytes, flowgen's own code and templates, the
-settings) and the size and modification time of each file it wrote. When the
-fingerprint matches and no file was touched since, the package is already
-what a full run would write, so the run ends there, replaying the warnings it
-had. An edit to a generated file changes its modification time, so it is
-caught and undone as before.
-``flowgen check`` never uses it.
+settings) and the size and modification time of each file it wrote. When
+nothing it depends on changed and no generated file was touched since, the
+package is already what a full run would write, so the run ends there,
+replaying the warnings it had. An edit to a generated file changes its
+modification time, so it is caught and undone as before. ``flowgen check``
+never uses the cache.
+
+Like git's index, snapshot files whose size and modification time are as
+recorded are not read again, unless they were modified too close to the
+last run for their time stamp to tell.
 """
 
 from __future__ import annotations
@@ -16,21 +20,31 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from flowgen.resources import generator_files
 
 _CACHE_FILE = Path("__pycache__") / "flowgen-cache.json"
+_FORMAT = 2
+# A file modified this close to the last run may have changed within one tick
+# of the file system's clock: its time stamp proves nothing, so it is read.
+_RACY_NS = 2_000_000_000
+
+Stamps = Mapping[str, list[int]]  # path -> [size, mtime_ns]
 
 
 @dataclass(frozen=True)
 class RunRecord:
     """What a generate run depended on and produced."""
 
-    fingerprint: str
-    files: Mapping[str, list[int]]  # relative path -> [size, mtime_ns]
+    setup_digest: str  # flowgen's own files and the settings
+    inputs_digest: str  # the snapshot files, by path and content
+    inputs: Stamps
+    files: Stamps  # the package as written, relative paths
+    saved_at_ns: int
     # What the run said, replayed on a cache hit: warnings (hidden by --quiet)
     # and errors (always shown), and how it exited.
     warnings: tuple[str, ...] = ()
@@ -38,65 +52,107 @@ class RunRecord:
     exit_status: int = 0
 
 
-def fingerprint(inputs: Iterable[Path], settings: Iterable[str]) -> str:
-    """A digest of the input files (by path and bytes), the settings and flowgen itself."""
-    digest = hashlib.sha256()
-    for text in settings:
-        digest.update(b"setting\0" + text.encode("utf-8", "surrogatepass") + b"\0")
-    for path in [*generator_files(), *inputs]:  # sorted by the callers
-        digest.update(b"file\0" + str(path).encode("utf-8", "surrogatepass") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+def last_run_if_current(
+    out_dir: Path, inputs: Sequence[Path], settings: Iterable[str]
+) -> RunRecord | None:
+    """The last run's record when the package on disk is exactly what it wrote
+    and nothing the output depends on changed since; otherwise None."""
+    record = _load(out_dir)
+    if record is None or record.setup_digest != _setup_digest(settings):
+        return None
+    current = _stamps_of(inputs)
+    trusted = current == record.inputs and all(
+        mtime < record.saved_at_ns - _RACY_NS for _, mtime in current.values()
+    )
+    if not trusted and _inputs_digest(inputs) != record.inputs_digest:
+        return None
+    return record if package_stamps(out_dir) == record.files else None
 
 
-def stamps(out_dir: Path) -> dict[str, list[int]]:
+def remember(
+    out_dir: Path,
+    inputs: Sequence[Path],
+    settings: Iterable[str],
+    *,
+    warnings: tuple[str, ...],
+    errors: tuple[str, ...],
+    exit_status: int,
+) -> None:
+    """Record a finished run. Best effort: without a record the next run just works."""
+    record = RunRecord(
+        setup_digest=_setup_digest(settings),
+        inputs_digest=_inputs_digest(inputs),
+        inputs=_stamps_of(inputs),
+        files=package_stamps(out_dir),
+        saved_at_ns=time.time_ns(),
+        warnings=warnings,
+        errors=errors,
+        exit_status=exit_status,
+    )
+    body = {"format": _FORMAT, **record.__dict__}
+    try:
+        path = out_dir / _CACHE_FILE
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
+    except OSError:
+        pass
+
+
+def package_stamps(out_dir: Path) -> dict[str, list[int]]:
     """Size and modification time of each file of the package on disk."""
     found: dict[str, list[int]] = {}
     for parent, dirs, names in os.walk(out_dir):
         dirs[:] = [name for name in dirs if name != "__pycache__"]
         for name in names:
-            stat = os.stat(os.path.join(parent, name))
-            relative = os.path.relpath(os.path.join(parent, name), out_dir)
-            found[relative.replace(os.sep, "/")] = [stat.st_size, stat.st_mtime_ns]
+            path = os.path.join(parent, name)
+            stat = os.stat(path)
+            relative = os.path.relpath(path, out_dir).replace(os.sep, "/")
+            found[relative] = [stat.st_size, stat.st_mtime_ns]
     return found
 
 
-def load(out_dir: Path) -> RunRecord | None:
-    """The record of the last run, or None when there is none or it is unreadable."""
+def _stamps_of(paths: Iterable[Path]) -> dict[str, list[int]]:
+    stamps: dict[str, list[int]] = {}
+    for path in paths:
+        stat = os.stat(path)
+        stamps[str(path)] = [stat.st_size, stat.st_mtime_ns]
+    return stamps
+
+
+def _setup_digest(settings: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for text in settings:
+        digest.update(b"setting\0" + text.encode("utf-8", "surrogatepass") + b"\0")
+    _add_files(digest, generator_files())
+    return digest.hexdigest()
+
+
+def _inputs_digest(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    _add_files(digest, paths)
+    return digest.hexdigest()
+
+
+def _add_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
+    for path in paths:
+        digest.update(b"file\0" + str(path).encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def _load(out_dir: Path) -> RunRecord | None:
     try:
         data = json.loads((out_dir / _CACHE_FILE).read_text(encoding="utf-8"))
+        if data.pop("format") != _FORMAT:
+            return None
         return RunRecord(
-            fingerprint=str(data["fingerprint"]),
+            setup_digest=str(data["setup_digest"]),
+            inputs_digest=str(data["inputs_digest"]),
+            inputs={str(k): [int(n) for n in v] for k, v in data["inputs"].items()},
             files={str(k): [int(n) for n in v] for k, v in data["files"].items()},
+            saved_at_ns=int(data["saved_at_ns"]),
             warnings=tuple(str(m) for m in data["warnings"]),
             errors=tuple(str(m) for m in data["errors"]),
             exit_status=int(data["exit_status"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-
-
-def save(out_dir: Path, record: RunRecord) -> None:
-    """Best effort: a cache that cannot be written only costs the next run time."""
-    try:
-        path = out_dir / _CACHE_FILE
-        path.parent.mkdir(exist_ok=True)
-        body = {
-            "fingerprint": record.fingerprint,
-            "files": dict(record.files),
-            "warnings": list(record.warnings),
-            "errors": list(record.errors),
-            "exit_status": record.exit_status,
-        }
-        path.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
-    except OSError:
-        pass
-
-
-def is_current(
-    out_dir: Path, record: RunRecord | None, expected_fingerprint: str
-) -> bool:
-    """Whether the package on disk is untouched since the recorded run wrote it."""
-    if record is None or record.fingerprint != expected_fingerprint:
-        return False
-    return stamps(out_dir) == record.files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +71,9 @@ def generate(
     Exit status: 0 done; 1 done, but some flow files could not be read and
     their flows are missing; 2 nothing written (bad settings or snapshot).
     """
+    # A one-shot process that allocates a lot and frees nothing until exit:
+    # the cyclic collector would only walk the heap again and again.
+    gc.disable()
     sys.exit(_run(lambda: _generate(snapshot, out, package, quiet)))
 
 
@@ -149,12 +153,10 @@ def _generate(
 ) -> int:
     settings = _settings(snapshot, out, package)
     assert settings.snapshot is not None
-    fingerprint = cache.fingerprint(
-        snapshot_files(settings.snapshot), settings=[f"package={settings.package}"]
-    )
-    last_run = cache.load(settings.out)
-    if cache.is_current(settings.out, last_run, fingerprint):
-        assert last_run is not None
+    inputs = snapshot_files(settings.snapshot)
+    cache_settings = [f"package={settings.package}"]
+    last_run = cache.last_run_if_current(settings.out, inputs, cache_settings)
+    if last_run is not None:
         _say(last_run.warnings, last_run.errors, quiet=quiet)
         if not quiet:
             click.echo(f"flowgen: {settings.out} is up to date", err=True)
@@ -164,15 +166,13 @@ def _generate(
     _say(result.warnings, result.errors, quiet=quiet)
     report = output.write_package(result.package.files, settings.out)
     status = EXIT_PARTIAL if result.errors else EXIT_OK
-    cache.save(
+    cache.remember(
         settings.out,
-        cache.RunRecord(
-            fingerprint=fingerprint,
-            files=cache.stamps(settings.out),
-            warnings=result.warnings,
-            errors=result.errors,
-            exit_status=status,
-        ),
+        inputs,
+        cache_settings,
+        warnings=result.warnings,
+        errors=result.errors,
+        exit_status=status,
     )
     if not quiet:
         click.echo(

@@ -8,7 +8,6 @@ and a run that changes nothing writes nothing.
 
 from __future__ import annotations
 
-import difflib
 import os
 import shutil
 import tempfile
@@ -50,25 +49,26 @@ def write_package(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
     """Make ``out_dir`` hold exactly ``files``, replacing it in one step."""
     _check_replaceable(out_dir)
     old = existing_files(out_dir)
-    written = tuple(
-        sorted(path for path, data in files.items() if old.get(path) != data)
+    same = {path for path, data in files.items() if old.get(path) == data}
+    report = WriteReport(
+        written=tuple(sorted(set(files) - same)),
+        unchanged=tuple(sorted(same)),
+        removed=tuple(sorted(set(old) - set(files))),
     )
-    unchanged = tuple(sorted(path for path in files if path not in written))
-    removed = tuple(sorted(set(old) - set(files)))
-    report = WriteReport(written=written, unchanged=unchanged, removed=removed)
     if not report.changed:
         return report
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
+        for folder in sorted({os.path.dirname(relative) for relative in files} - {""}):
+            (staging / folder).mkdir(parents=True, exist_ok=True)
         for relative, data in files.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if relative in unchanged:
-                _link_or_copy(out_dir / relative, target)
+            if relative in same:
+                _link_or_copy(out_dir / relative, staging / relative)
             else:
-                target.write_bytes(data)
+                with open(staging / relative, "wb") as stream:
+                    stream.write(data)
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -78,6 +78,8 @@ def write_package(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
 
 def diff_package(files: Mapping[str, bytes], out_dir: Path) -> list[str]:
     """Unified diff lines from the package on disk to ``files``; empty when equal."""
+    import difflib
+
     old = existing_files(out_dir)
     lines: list[str] = []
     for relative in sorted(set(old) | set(files)):

@@ -92,6 +92,35 @@ class _FlowView:
 
 
 @dataclass(frozen=True)
+class _ModuleView:
+    """The names one flow's module defines, derived from its function name."""
+
+    function: str
+
+    @property
+    def module(self) -> str:
+        return self.function
+
+    @property
+    def input_class(self) -> str:
+        return f"{naming.pascal_case(self.function)}Input"
+
+    @property
+    def output_class(self) -> str:
+        return f"{naming.pascal_case(self.function)}Output"
+
+    @property
+    def function_many(self) -> str:
+        return self.function + FUNCTION_SUFFIXES[0]
+
+    @property
+    def exports(self) -> list[str]:
+        return sorted(
+            [self.input_class, self.output_class, self.function, self.function_many]
+        )
+
+
+@dataclass(frozen=True)
 class _AliasView:
     name: str
     wire_doc: str
@@ -137,10 +166,7 @@ def render_package(
     )
     apex_aliases = naming.unique_type_aliases(_referenced(flows, FieldKind.APEX))
     functions = function_names(spec.api_name for spec in flows)
-    views = [
-        _flow_view(spec, functions[spec.api_name], record_aliases, apex_aliases)
-        for spec in flows
-    ]
+    modules = [_ModuleView(functions[spec.api_name]) for spec in flows]
 
     env = _environment()
     files: dict[str, bytes] = {
@@ -158,16 +184,21 @@ def render_package(
             )
         ),
         "__init__.py": _encode(
-            _render_init(env, views, package=package, api_version=api_version)
+            _render_init(env, modules, package=package, api_version=api_version)
         ),
     }
     module_template = env.get_template("flow_module.py.jinja")
-    for view in views:
+
+    def render_module(spec: FlowSpec) -> bytes:
+        view = _flow_view(spec, functions[spec.api_name], record_aliases, apex_aliases)
         layout: dict[str, bool] = {}
         source = module_template.render(flow=view, layout=layout)
         if layout.get("black"):
             source = _black(source)
-        files[f"flows/{view.module}.py"] = source.encode("utf-8")
+        return source.encode("utf-8")
+
+    for module, spec in zip(modules, flows, strict=True):
+        files[f"flows/{module.module}.py"] = render_module(spec)
     return RenderedPackage(files=dict(sorted(files.items())), skipped_flows=skipped)
 
 
@@ -211,7 +242,7 @@ def _flow_view(
     record_aliases: Mapping[str, str],
     apex_aliases: Mapping[str, str],
 ) -> _FlowView:
-    pascal = naming.pascal_case(function)
+    names = _ModuleView(function)
     input_attrs = naming.unique_names(
         [p.name for p in spec.inputs], fallback="var", taken=_FUNCTION_ARGS
     )
@@ -229,16 +260,15 @@ def _flow_view(
 
     inputs = [view(p, input_attrs[p.name]) for p in spec.inputs]
     outputs = [view(p, output_attrs[p.name]) for p in spec.outputs]
-    function_many = function + FUNCTION_SUFFIXES[0]
     return _FlowView(
         api_name=spec.api_name,
         api_name_literal=literals.python_string(spec.api_name),
         api_name_doc=_inline(spec.api_name),
-        module=function,
-        function=function,
-        function_many=function_many,
-        input_class=f"{pascal}Input",
-        output_class=f"{pascal}Output",
+        module=names.module,
+        function=names.function,
+        function_many=names.function_many,
+        input_class=names.input_class,
+        output_class=names.output_class,
         title=_inline(spec.label or spec.api_name) or _inline(spec.api_name),
         description_lines=literals.docstring_lines(spec.description),
         inputs=inputs,
@@ -253,7 +283,7 @@ def _flow_view(
             for alias in imports
             if alias in _PACKAGE_ALIASES
         ),
-        exports=sorted([f"{pascal}Input", f"{pascal}Output", function, function_many]),
+        exports=names.exports,
     )
 
 
@@ -283,21 +313,23 @@ def _param_view(param: Param, attr: str, ptype: typemap.PythonType) -> _ParamVie
 
 def _render_init(
     env: jinja2.Environment,
-    views: Sequence[_FlowView],
+    modules: Sequence[_ModuleView],
     *,
     package: str,
     api_version: str,
 ) -> str:
-    lazy = sorted((name, view.module) for view in views for name in view.exports)
+    lazy = sorted(
+        (name, module.module) for module in modules for name in module.exports
+    )
     package_view = {
         "name": package,
         "api_version": _inline(api_version),
-        "flow_count": len(views),
-        "flows": sorted(views, key=lambda view: view.module),
+        "flow_count": len(modules),
+        "flows": sorted(modules, key=lambda module: module.module),
         "runtime_exports": sorted(RUNTIME_EXPORTS),
         "all": sorted([*RUNTIME_EXPORTS, "API_VERSION", *(name for name, _ in lazy)]),
         "lazy": lazy,
-        "example": views[0].function if views else None,
+        "example": modules[0].function if modules else None,
     }
     return env.get_template("package_init.py.jinja").render(package=package_view)
 
@@ -309,12 +341,10 @@ def _alias_views(aliases: Mapping[str, str]) -> list[_AliasView]:
     ]
 
 
+@functools.lru_cache(maxsize=65536)  # labels and names repeat across flows
 def _inline(text: str) -> str:
     """Untrusted text as one docstring-safe line."""
     return " ".join(literals.docstring_lines(" ".join(text.split())))
-
-
-_inline = functools.lru_cache(maxsize=65536)(_inline)
 
 
 def _black(source: str) -> str:

@@ -8,6 +8,7 @@ that every generated flow module imports, so no field name can shadow them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ _BY_SALESFORCE_TYPE: Mapping[str, FieldKind] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # FieldType is immutable: instances can be shared
 def parse_type(
     type_name: str | None,
     *,

@@ -200,3 +200,21 @@ def test_this_repo_regenerates_its_example_with_no_arguments(tmp_path: Path) -> 
     done = flowgen("check", cwd=REPO)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     assert os.path.isdir(REPO / "generated_example" / "acme_flows")
+
+
+def test_a_changed_snapshot_is_never_answered_from_the_last_run(project: Path) -> None:
+    assert flowgen("generate", cwd=project).returncode == 0
+    module = project / "src" / "acme_flows" / "flows" / "create_case.py"
+    assert "priority" not in module.read_text()
+    write_snapshot(
+        project / "snapshot",
+        [
+            describe(
+                "Create_Case",
+                [param("subject", required=True), param("priority", "PICKLIST")],
+            )
+        ],
+    )
+    done = flowgen("generate", cwd=project)
+    assert done.returncode == 0 and "up to date" not in done.stderr
+    assert "priority: str | None | _rt.Unset = _rt.UNSET" in module.read_text()

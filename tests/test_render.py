@@ -144,3 +144,10 @@ def test_package_init_is_lazy(tmp_path: Path, import_package) -> None:  # type: 
     assert "lazy_pkg.flows.two" not in sys.modules
     assert sorted(package.__all__) == package.__all__
     assert "two_many" in dir(package)
+
+
+def test_package_reexports_only_what_the_runtime_exports() -> None:
+    from flowgen.runtime import _runtime
+
+    assert set(render.RUNTIME_EXPORTS) <= set(_runtime.__all__)
+    assert _runtime.__all__ == sorted(_runtime.__all__)

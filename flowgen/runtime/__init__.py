@@ -26,10 +26,8 @@ from flowgen.runtime._runtime import (
 RUNTIME_SOURCE = Path(__file__).with_name("_runtime.py")
 
 __all__ = [
-    "DEFAULT_API_VERSION",
-    "RUNTIME_SOURCE",
-    "UNSET",
     "ApiLimitError",
+    "DEFAULT_API_VERSION",
     "FlowClient",
     "FlowConfigError",
     "FlowError",
@@ -38,7 +36,9 @@ __all__ = [
     "FlowResponseError",
     "FlowResult",
     "FlowTransportError",
+    "RUNTIME_SOURCE",
     "SalesforceError",
     "SessionExpiredError",
+    "UNSET",
     "Unset",
 ]

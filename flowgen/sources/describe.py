@@ -82,12 +82,12 @@ def _params(
     params: list[Param] = []
     seen: set[str] = set()
     for index, item in enumerate(raw):
-        where = f"{direction}s[{index}]"
         if not isinstance(item, Mapping):
             raise SourceError(
-                origin, f"{where} must be a JSON object, found {_json_kind(item)}"
+                origin,
+                f"{direction}s[{index}] must be a JSON object, found {_json_kind(item)}",
             )
-        param = _param(_folded(item), where=where, origin=origin)
+        param = _param(_folded(item), where=(direction, index), origin=origin)
         if param.name.lower() in seen:
             # Flow variable names are case-insensitive in Salesforce.
             warn(f"{flow}: {direction} {param.name!r} appears twice; keeping the first")
@@ -102,10 +102,13 @@ def _params(
     return tuple(params)
 
 
-def _param(item: Mapping[str, Any], *, where: str, origin: str) -> Param:
+def _param(item: Mapping[str, Any], *, where: tuple[str, int], origin: str) -> Param:
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise SourceError(origin, f"{where} has no variable name (key 'name')")
+        direction, index = where
+        raise SourceError(
+            origin, f"{direction}s[{index}] has no variable name (key 'name')"
+        )
     type_name = item.get("type")
     ftype = parse_type(
         type_name if isinstance(type_name, str) else None,

@@ -14,11 +14,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowgen.errors import SourceError
-from flowgen.model import FlowSpec
-from flowgen.sources.describe import parse_describe
+
+if TYPE_CHECKING:
+    from flowgen.model import FlowSpec
 
 MANIFEST_NAME = "flowgen-snapshot.json"
 FLOWS_DIR = "flows"
@@ -56,6 +57,9 @@ def snapshot_files(directory: str | Path) -> list[Path]:
 
 def read_snapshot(directory: str | Path) -> Snapshot:
     """Read a snapshot directory; a bad manifest is fatal, a bad flow file is not."""
+    # Imported here: a no-op `flowgen generate` needs only snapshot_files().
+    from flowgen.sources.describe import parse_describe
+
     root = Path(directory)
     manifest = _read_manifest(root)
     flows_dir = root / FLOWS_DIR

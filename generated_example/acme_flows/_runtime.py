@@ -23,8 +23,8 @@ from typing import Any, Final, Generic, TypeVar
 import httpx
 
 __all__ = [
-    "DEFAULT_API_VERSION",
     "ApiLimitError",
+    "DEFAULT_API_VERSION",
     "FlowClient",
     "FlowConfigError",
     "FlowError",
