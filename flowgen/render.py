@@ -7,6 +7,7 @@ the same specs give the same bytes on any machine.
 
 from __future__ import annotations
 
+import ast
 import bisect
 import functools
 import re
@@ -21,22 +22,9 @@ from flowgen.resources import runtime_source_path, templates_dir
 
 LINE_LENGTH = 88
 
-# Runtime names the package re-exports (the rest of _runtime is for generated code).
-RUNTIME_EXPORTS = (
-    "UNSET",
-    "ApiLimitError",
-    "FlowClient",
-    "FlowConfigError",
-    "FlowError",
-    "FlowHTTPError",
-    "FlowInterviewError",
-    "FlowResponseError",
-    "FlowResult",
-    "FlowTransportError",
-    "SalesforceError",
-    "SessionExpiredError",
-    "Unset",
-)
+# The runtime's own public names, less those that would only confuse next to
+# the package's API_VERSION.
+_NOT_REEXPORTED = frozenset({"DEFAULT_API_VERSION"})
 # Submodules are attributes of the package once imported: no flow may take their names.
 _PACKAGE_MODULES = frozenset({"flows", "records", "apex_types"})
 # Every flow gets functions named <function> and <function><suffix>.
@@ -140,6 +128,18 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+@functools.cache
+def runtime_exports() -> list[str]:
+    """The names the package re-exports from its runtime: the runtime's ``__all__``."""
+    # Read from the source: importing the runtime would import httpx.
+    found = re.search(r"^__all__ = (\[.*?\])$", runtime_source().decode(), re.M | re.S)
+    if found is None:
+        raise RuntimeError("the runtime module has no __all__ list")
+    names: list[str] = ast.literal_eval(found.group(1))
+    return sorted(set(names) - _NOT_REEXPORTED)
+
+
+@functools.cache
 def runtime_source() -> bytes:
     """The bytes of the runtime shim, copied verbatim into each package."""
     return runtime_source_path().read_bytes()
@@ -326,8 +326,8 @@ def _render_init(
         "api_version": _inline(api_version),
         "flow_count": len(modules),
         "flows": sorted(modules, key=lambda module: module.module),
-        "runtime_exports": sorted(RUNTIME_EXPORTS),
-        "all": sorted([*RUNTIME_EXPORTS, "API_VERSION", *(name for name, _ in lazy)]),
+        "runtime_exports": runtime_exports(),
+        "all": sorted([*runtime_exports(), "API_VERSION", *(name for name, _ in lazy)]),
         "lazy": lazy,
         "example": modules[0].function if modules else None,
     }
