@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -272,7 +271,9 @@ def test_bulk_call_keeps_order_and_reports_each_failure(
     ]
     results = acme.update_order_status_many(client, inputs)
     assert [r.is_success for r in results] == [True, False, True]
-    assert results[0].unwrap().status == "Shipped"
+    assert (
+        results[0].unwrap().status == "Shipped" and results[0].unwrap().changed is True
+    )
     assert results[1].errors[0].status_code == "FIELD_CUSTOM_VALIDATION_EXCEPTION"
     assert results[1].errors[0].fields == ("newStatus",)
     assert [i["orderId"] for i in org.invocations["Update_Order_Status"]] == [
@@ -311,4 +312,49 @@ def test_expired_session_and_unknown_flow(acme: Any, org: FakeOrg) -> None:
     ):
         with pytest.raises(acme.FlowHTTPError, match="NOT_FOUND"):
             acme.get_open_case_count(other)
-    assert json.dumps  # keep the import honest for readers of this module
+
+
+def test_numbers_longs_and_booleans(acme: Any, org: FakeOrg, client: Any) -> None:
+    org.on(
+        "Refresh_Q3_Forecast",
+        lambda inputs: {
+            "forecastAmount": Decimal("1250000.10"),
+            "weightedAmount": Decimal("812500.5"),
+            "monthlyTotals": [1, Decimal("2.5")],
+            "confidence": Decimal("0.875"),
+            "pipelineScores": [Decimal("0.1")],
+            "opportunityCount": 9007199254740993,  # beyond float precision: stays exact
+        },
+    )
+    out = acme.refresh_q3_forecast(
+        client, fiscal_year=2026, lambda_=0.5, include_closed_lost=True
+    )
+    assert _sent(org)["inputs"][0] == {
+        "fiscalYear": 2026,
+        "lambda": Decimal("0.5"),
+        "includeClosedLost": True,
+    }
+    assert out.forecast_amount == Decimal("1250000.10")
+    assert out.weighted_amount == 812500.5 and isinstance(out.weighted_amount, float)
+    assert out.monthly_totals == [1.0, 2.5]
+    assert out.confidence == 0.875 and out.pipeline_scores == [0.1]
+    assert out.opportunity_count == 9007199254740993 and isinstance(
+        out.opportunity_count, int
+    )
+
+    org.on(
+        "Verify_Customer_Identity",
+        lambda inputs: {
+            "verified": False,
+            "checkResults": [True, False],
+            "riskScore": 7,
+        },
+    )
+    checked = acme.verify_customer_identity(
+        client,
+        contact={"Id": "003x"},
+        tax_id_number="***",
+        known_phone_numbers=["+1 555"],
+    )
+    assert checked.verified is False and checked.check_results == [True, False]
+    assert checked.risk_score == 7.0 and isinstance(checked.risk_score, float)

@@ -1,6 +1,6 @@
 import ast
-import re
 import inspect
+import re
 
 import black
 from hypothesis import given, settings

@@ -25,11 +25,11 @@ def test_mypy_strict_on_flowgen() -> None:
     assert done.returncode == 0, done.stdout
 
 
-def test_ruff_on_flowgen_and_bench() -> None:
-    done = _tool("ruff", "check", "flowgen", "bench")
+def test_ruff_on_flowgen_bench_and_tests() -> None:
+    done = _tool("ruff", "check", "flowgen", "bench", "tests")
     assert done.returncode == 0, done.stdout
 
 
-def test_black_on_flowgen_and_bench() -> None:
-    done = _tool("black", "--check", "--quiet", "flowgen", "bench")
+def test_black_on_flowgen_bench_and_tests() -> None:
+    done = _tool("black", "--check", "--quiet", "flowgen", "bench", "tests")
     assert done.returncode == 0, done.stderr
