@@ -125,6 +125,9 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.tests["fits"] = _fits
+    # Rendered once and shared: importing a macro module per file costs more
+    # than the rest of a small module's rendering.
+    env.globals["header"] = env.get_template("header.jinja").render().rstrip("\n")
     return env
 
 
