@@ -65,6 +65,7 @@ class _FlowView:
     api_name: str
     api_name_literal: str
     api_name_doc: str
+    api_version_literal: str
     module: str
     function: str
     function_many: str
@@ -193,7 +194,9 @@ def render_package(
     module_template = env.get_template("flow_module.py.jinja")
 
     def render_module(spec: FlowSpec) -> bytes:
-        view = _flow_view(spec, functions[spec.api_name], record_aliases, apex_aliases)
+        view = _flow_view(
+            spec, functions[spec.api_name], record_aliases, apex_aliases, api_version
+        )
         layout: dict[str, bool] = {}
         source = module_template.render(flow=view, layout=layout)
         if layout.get("black"):
@@ -244,6 +247,7 @@ def _flow_view(
     function: str,
     record_aliases: Mapping[str, str],
     apex_aliases: Mapping[str, str],
+    api_version: str,
 ) -> _FlowView:
     names = _ModuleView(function)
     input_attrs = naming.unique_names(
@@ -267,6 +271,7 @@ def _flow_view(
         api_name=spec.api_name,
         api_name_literal=literals.python_string(spec.api_name),
         api_name_doc=_inline(spec.api_name),
+        api_version_literal=literals.python_string(api_version),
         module=names.module,
         function=names.function,
         function_many=names.function_many,

@@ -449,11 +449,15 @@ class FlowBinding(Generic[_OutT]):
         self,
         name: str,
         *,
+        api_version: str = DEFAULT_API_VERSION,
         inputs: Sequence[Field],
         outputs: Sequence[Field],
         output_type: Callable[..., _OutT],
     ) -> None:
         self.name = name
+        # The REST API version the binding was generated against; a client
+        # built without an api_version calls each flow at its own.
+        self.api_version = api_version
         self.inputs = tuple(inputs)
         self.outputs = tuple(outputs)
         self.output_type = output_type
@@ -510,7 +514,11 @@ class FlowBinding(Generic[_OutT]):
         results: list[FlowResult[_OutT]] = []
         for start in range(0, len(values), size):
             chunk = values[start : start + size]
-            elements = client.invoke(self.name, [self.encode(value) for value in chunk])
+            elements = client.invoke(
+                self.name,
+                [self.encode(value) for value in chunk],
+                api_version=self.api_version,
+            )
             for offset, element in enumerate(elements):
                 results.append(self._result(start + offset, element))
         return results
@@ -625,7 +633,7 @@ class FlowClient:
         instance_url: str,
         access_token: str,
         *,
-        api_version: str = DEFAULT_API_VERSION,
+        api_version: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         batch_size: int = DEFAULT_BATCH_SIZE,
         http_client: httpx.Client | None = None,
@@ -635,7 +643,8 @@ class FlowClient:
         if batch_size < 1:
             raise FlowConfigError("batch_size must be at least 1")
         self.instance_url = _check_instance_url(instance_url)
-        self.api_version = api_version.removeprefix("v")
+        # None: each flow is called at the API version it was generated for.
+        self.api_version = api_version.removeprefix("v") if api_version else None
         self.batch_size = batch_size
         self._token = access_token
         self._timeout = (
@@ -678,12 +687,22 @@ class FlowClient:
         if self._owns_http:
             self._http.close()
 
-    def flow_url(self, flow_name: str) -> str:
+    def flow_url(
+        self, flow_name: str, *, api_version: str = DEFAULT_API_VERSION
+    ) -> str:
+        """The flow's REST URL; the client's own api_version, when set, wins."""
+        version = self.api_version or api_version.removeprefix("v")
         quoted = urllib.parse.quote(flow_name, safe="")
-        return f"{self.instance_url}/services/data/v{self.api_version}/actions/custom/flow/{quoted}"
+        return (
+            f"{self.instance_url}/services/data/v{version}/actions/custom/flow/{quoted}"
+        )
 
     def invoke(
-        self, flow_name: str, inputs: Sequence[Mapping[str, Any]]
+        self,
+        flow_name: str,
+        inputs: Sequence[Mapping[str, Any]],
+        *,
+        api_version: str = DEFAULT_API_VERSION,
     ) -> list[Mapping[str, Any]]:
         """POST the inputs in one request; one raw result element per input, in order.
 
@@ -700,7 +719,7 @@ class FlowClient:
         started = time.perf_counter()
         try:
             response = self._http.post(
-                self.flow_url(flow_name),
+                self.flow_url(flow_name, api_version=api_version),
                 content=content,
                 headers=headers,
                 timeout=self._timeout,

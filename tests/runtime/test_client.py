@@ -249,3 +249,21 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     with rt.FlowClient.from_env() as client:
         assert client.api_version == "61.0"
         assert TOKEN not in repr(client)
+
+
+def test_api_version_comes_from_the_binding_unless_the_client_sets_one() -> None:
+    paths: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        return httpx.Response(200, json=[_ok({})])
+
+    old = rt.FlowBinding(
+        "Old", api_version="58.0", inputs=[], outputs=[], output_type=_Out
+    )
+    old.run(_client(handler), _In())
+    old.run(_client(handler, api_version="v60.0"), _In())
+    assert paths == [
+        "/services/data/v58.0/actions/custom/flow/Old",
+        "/services/data/v60.0/actions/custom/flow/Old",
+    ]

@@ -76,6 +76,7 @@ class AcmeSyncInventoryOutput:
 
 _FLOW = _rt.FlowBinding(
     "acme__Sync_Inventory",
+    api_version="62.0",
     inputs=[
         _rt.Field("warehouse_code", "warehouseCode", _rt.STRING),
         _rt.Field("skus", "skus", _rt.list_of(_rt.STRING)),

@@ -89,6 +89,7 @@ class CalculateInvoiceTotalsOutput:
 
 _FLOW = _rt.FlowBinding(
     "Calculate_Invoice_Totals",
+    api_version="62.0",
     inputs=[
         _rt.Field("invoice", "invoice", _rt.record("Invoice__c")),
         _rt.Field("line_amounts", "lineAmounts", _rt.list_of(_rt.DECIMAL)),

@@ -84,6 +84,7 @@ class CreateSupportCaseOutput:
 
 _FLOW = _rt.FlowBinding(
     "Create_Support_Case",
+    api_version="62.0",
     inputs=[
         _rt.Field("account", "account", _rt.record("Account")),
         _rt.Field("subject", "subject", _rt.STRING),

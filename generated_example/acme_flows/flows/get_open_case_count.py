@@ -66,6 +66,7 @@ class GetOpenCaseCountOutput:
 
 _FLOW = _rt.FlowBinding(
     "Get_Open_Case_Count",
+    api_version="62.0",
     inputs=[],
     outputs=[
         _rt.Field("open_case_count", "openCaseCount", _rt.INTEGER),

@@ -79,6 +79,7 @@ class ImportLeadsFromFileOutput:
 
 _FLOW = _rt.FlowBinding(
     "Import_Leads_From_File",
+    api_version="62.0",
     inputs=[
         _rt.Field("import_", "import", _rt.STRING),
         _rt.Field("format_", "format", _rt.STRING),

@@ -73,6 +73,7 @@ class LogAuditEventOutput:
 
 _FLOW = _rt.FlowBinding(
     "Log_Audit_Event",
+    api_version="62.0",
     inputs=[
         _rt.Field("event_type", "eventType", _rt.STRING),
         _rt.Field("message", "message", _rt.STRING),

@@ -69,6 +69,7 @@ class MergeDuplicateAccountsOutput:
 
 _FLOW = _rt.FlowBinding(
     "Merge_Duplicate_Accounts",
+    api_version="62.0",
     inputs=[
         _rt.Field("master_account", "masterAccount", _rt.record("Account")),
         _rt.Field("duplicates", "duplicates", _rt.list_of(_rt.record("Account"))),

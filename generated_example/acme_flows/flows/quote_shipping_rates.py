@@ -71,6 +71,7 @@ class QuoteShippingRatesOutput:
 
 _FLOW = _rt.FlowBinding(
     "Quote_Shipping_Rates",
+    api_version="62.0",
     inputs=[
         _rt.Field("parcel", "parcel", _rt.APEX),
         _rt.Field("destination", "destination", _rt.STRING),

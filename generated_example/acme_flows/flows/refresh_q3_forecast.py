@@ -82,6 +82,7 @@ class RefreshQ3ForecastOutput:
 
 _FLOW = _rt.FlowBinding(
     "Refresh_Q3_Forecast",
+    api_version="62.0",
     inputs=[
         _rt.Field("fiscal_year", "fiscalYear", _rt.INTEGER),
         _rt.Field("region", "region", _rt.STRING),

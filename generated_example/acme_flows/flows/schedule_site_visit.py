@@ -82,6 +82,7 @@ class ScheduleSiteVisitOutput:
 
 _FLOW = _rt.FlowBinding(
     "Schedule_Site_Visit",
+    api_version="62.0",
     inputs=[
         _rt.Field("visit_date", "visitDate", _rt.DATE),
         _rt.Field("preferred_start", "preferredStart", _rt.TIME),

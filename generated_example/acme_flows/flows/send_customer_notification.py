@@ -76,6 +76,7 @@ class SendCustomerNotificationOutput:
 
 _FLOW = _rt.FlowBinding(
     "Send_Customer_Notification",
+    api_version="62.0",
     inputs=[
         _rt.Field("id_", "id", _rt.STRING),
         _rt.Field("type_", "type", _rt.STRING),

@@ -73,6 +73,7 @@ class TagContactsOutput:
 
 _FLOW = _rt.FlowBinding(
     "Tag_Contacts",
+    api_version="62.0",
     inputs=[
         _rt.Field("contacts", "contacts", _rt.list_of(_rt.record("Contact"))),
         _rt.Field("tags", "tags", _rt.MULTIPICKLIST),

@@ -68,6 +68,7 @@ class UpdateOrderStatusOutput:
 
 _FLOW = _rt.FlowBinding(
     "Update_Order_Status",
+    api_version="62.0",
     inputs=[
         _rt.Field("order_id", "orderId", _rt.STRING),
         _rt.Field("new_status", "newStatus", _rt.STRING),

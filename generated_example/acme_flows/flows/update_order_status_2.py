@@ -58,6 +58,7 @@ class UpdateOrderStatus_2Output:
 
 _FLOW = _rt.FlowBinding(
     "UpdateOrderStatus",
+    api_version="62.0",
     inputs=[
         _rt.Field("order_number", "OrderNumber", _rt.STRING),
         _rt.Field("status", "Status", _rt.STRING),

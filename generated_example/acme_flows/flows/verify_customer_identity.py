@@ -75,6 +75,7 @@ class VerifyCustomerIdentityOutput:
 
 _FLOW = _rt.FlowBinding(
     "Verify_Customer_Identity",
+    api_version="62.0",
     inputs=[
         _rt.Field("contact", "contact", _rt.record("Contact")),
         _rt.Field("tax_id_number", "taxIdNumber", _rt.STRING),
