@@ -1,4 +1,4 @@
-"""Untrusted text to Python source: string literals, docstrings and comments.
+"""Untrusted text to Python source: string literals and docstrings.
 
 Org metadata reaches generated code only through these functions. Whatever
 the text holds (quotes, backslashes, NULs, newlines, bidi controls, lone
@@ -91,10 +91,3 @@ def docstring_lines(text: str | None) -> list[str]:
     while lines and not lines[-1].strip():
         lines.pop()
     return lines
-
-
-def comment_text(text: str | None) -> str:
-    """``text`` on one line, fit for a ``#`` comment."""
-    if not text:
-        return ""
-    return _escape(" ".join(_SURROGATE.sub("\ufffd", text).split()))

@@ -90,7 +90,3 @@ def test_docstring_lines_hostile_examples_stay_inert() -> None:
         assert isinstance(function, ast.FunctionDef)
         assert len(function.body) == 1  # only the docstring: nothing escaped into code
         assert black.format_str(source, mode=_MODE) == source
-
-
-def test_comment_text_is_one_line() -> None:
-    assert literals.comment_text("a\nb\x00c") == "a b\\x00c"
