@@ -277,7 +277,7 @@ def _flow_view(
         function_many=names.function_many,
         input_class=names.input_class,
         output_class=names.output_class,
-        title=_inline(spec.label or spec.api_name) or _inline(spec.api_name),
+        title=_inline(spec.label or "") or _inline(spec.api_name) or "Untitled flow",
         description_lines=literals.docstring_lines(spec.description),
         inputs=inputs,
         outputs=outputs,
@@ -352,7 +352,9 @@ def _alias_views(aliases: Mapping[str, str]) -> list[_AliasView]:
 @functools.lru_cache(maxsize=65536)  # labels and names repeat across flows
 def _inline(text: str) -> str:
     """Untrusted text as one docstring-safe line."""
-    return " ".join(literals.docstring_lines(" ".join(text.split())))
+    line = " ".join(literals.docstring_lines(" ".join(text.split())))
+    # Black pads a docstring that starts with a quote; an escaped one reads the same.
+    return "\\" + line if line.startswith('"') else line
 
 
 def _black(source: str) -> str:

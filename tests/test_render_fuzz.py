@@ -6,7 +6,7 @@ import ast
 from typing import Any
 
 import black
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from flowgen import render
@@ -82,6 +82,14 @@ def describes(draw: st.DrawFn) -> Any:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(describes(), min_size=1, max_size=4))
+# Found by this test: a docstring may not start with a quote (black pads it),
+# and a name that is only "whitespace" to str.split() still needs a title.
+@example(
+    [{"name": '"0', "label": None, "description": None, "inputs": [], "outputs": []}]
+)
+@example(
+    [{"name": "\x1f", "label": " ", "description": "\x1f", "inputs": [], "outputs": []}]
+)
 def test_any_describes_parse_or_fail_cleanly_and_always_render_valid_code(
     bodies: list[Any],
 ) -> None:
