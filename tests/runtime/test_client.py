@@ -204,29 +204,27 @@ def test_bad_input_value_names_the_input() -> None:
         BINDING.run(client, _In(amount=0.5))
 
 
-def test_connect_error_is_not_resent_and_says_nothing_was_sent() -> None:
+@pytest.mark.parametrize(
+    ("failure", "may_have_run", "advice"),
+    [
+        (httpx.ConnectError, False, "nothing was sent"),
+        (httpx.ReadTimeout, True, "may have run"),
+        (httpx.RemoteProtocolError, True, "may have run"),
+    ],
+)
+def test_transport_failures_are_never_resent(
+    failure: type[httpx.TransportError], may_have_run: bool, advice: str
+) -> None:
     calls = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
-        raise httpx.ConnectError("refused", request=request)
+        raise failure("boom", request=request)
 
     with pytest.raises(rt.FlowTransportError) as info:
         BINDING.run(_client(handler), _In())
-    assert info.value.may_have_run is False and len(calls) == 1
-
-
-def test_read_timeout_may_have_run_and_is_not_resent() -> None:
-    calls = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(request)
-        raise httpx.ReadTimeout("slow", request=request)
-
-    with pytest.raises(rt.FlowTransportError) as info:
-        BINDING.run(_client(handler), _In())
-    assert info.value.may_have_run is True and len(calls) == 1
-    assert "may have run" in str(info.value)
+    assert info.value.may_have_run is may_have_run and len(calls) == 1
+    assert advice in str(info.value)
 
 
 def test_plain_http_is_refused_except_loopback() -> None:
