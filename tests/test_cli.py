@@ -195,7 +195,7 @@ def test_help_explains_the_commands() -> None:
     assert "--snapshot" in sub.stdout and "Exit status" in sub.stdout
 
 
-def test_this_repo_regenerates_its_example_with_no_arguments(tmp_path: Path) -> None:
+def test_flowgen_check_passes_in_this_repo_with_no_arguments(tmp_path: Path) -> None:
     # `flowgen check` in the repo itself: the README's main job, offline.
     done = flowgen("check", cwd=REPO)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
