@@ -17,6 +17,7 @@ last run for their time stamp to tell.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -77,11 +78,16 @@ def remember(
     warnings: tuple[str, ...],
     errors: tuple[str, ...],
     exit_status: int,
+    file_digests: Mapping[str, bytes] | None = None,
 ) -> None:
-    """Record a finished run. Best effort: without a record the next run just works."""
+    """Record a finished run. Best effort: without a record the next run just works.
+
+    ``file_digests`` may give the SHA-256 of input files already read (by
+    path as in ``inputs``), so they are not read again.
+    """
     record = RunRecord(
         setup_digest=_setup_digest(settings),
-        inputs_digest=_inputs_digest(inputs),
+        inputs_digest=_inputs_digest(inputs, file_digests or {}),
         inputs=_stamps_of(inputs),
         files=package_stamps(out_dir),
         saved_at_ns=time.time_ns(),
@@ -123,20 +129,33 @@ def _setup_digest(settings: Iterable[str]) -> str:
     digest = hashlib.sha256()
     for text in settings:
         digest.update(b"setting\0" + text.encode("utf-8", "surrogatepass") + b"\0")
-    _add_files(digest, generator_files())
+    digest.update(_generator_digest())
     return digest.hexdigest()
 
 
-def _inputs_digest(paths: Iterable[Path]) -> str:
+@functools.cache  # flowgen's own files do not change while it runs
+def _generator_digest() -> bytes:
     digest = hashlib.sha256()
-    _add_files(digest, paths)
+    _add_files(digest, generator_files(), {})
+    return digest.digest()
+
+
+def _inputs_digest(paths: Iterable[Path], known: Mapping[str, bytes] = {}) -> str:
+    digest = hashlib.sha256()
+    _add_files(digest, paths, known)
     return digest.hexdigest()
 
 
-def _add_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
+def _add_files(
+    digest: hashlib._Hash, paths: Iterable[Path], known: Mapping[str, bytes]
+) -> None:
     for path in paths:
-        digest.update(b"file\0" + str(path).encode("utf-8", "surrogatepass") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        name = str(path)
+        digest.update(b"file\0" + name.encode("utf-8", "surrogatepass") + b"\0")
+        file_digest = known.get(name)
+        if file_digest is None:
+            file_digest = hashlib.sha256(path.read_bytes()).digest()
+        digest.update(file_digest)
 
 
 def _load(out_dir: Path) -> RunRecord | None:

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from flowgen import cache, config, output
+from flowgen import cache, config, output, parallel
 from flowgen.errors import ConfigError, FlowgenError
-from flowgen.sources.snapshot import read_snapshot, snapshot_files
-
-if TYPE_CHECKING:
-    from flowgen.render import RenderedPackage
+from flowgen.sources.snapshot import snapshot_files
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -42,6 +37,17 @@ def _source_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def _jobs_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Processes to render with (default: one per available CPU). "
+        "The output is the same for any N.",
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="flowgen")
 def main() -> None:
@@ -58,9 +64,14 @@ def main() -> None:
 
 @main.command()
 @_source_options
+@_jobs_option
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def generate(
-    snapshot: str | None, out: str | None, package: str | None, quiet: bool
+    snapshot: str | None,
+    out: str | None,
+    package: str | None,
+    jobs: int | None,
+    quiet: bool,
 ) -> None:
     """Generate the package from a snapshot.
 
@@ -74,18 +85,23 @@ def generate(
     # A one-shot process that allocates a lot and frees nothing until exit:
     # the cyclic collector would only walk the heap again and again.
     gc.disable()
-    sys.exit(_run(lambda: _generate(snapshot, out, package, quiet)))
+    jobs = jobs or parallel.available_cpus()
+    sys.exit(_run(lambda: _generate(snapshot, out, package, jobs, quiet)))
 
 
 @main.command()
 @_source_options
-def check(snapshot: str | None, out: str | None, package: str | None) -> None:
+@_jobs_option
+def check(
+    snapshot: str | None, out: str | None, package: str | None, jobs: int | None
+) -> None:
     """Fail when the generated package is stale or was edited by hand.
 
     Regenerates in memory and compares with the package on disk. Exit status:
     0 identical; 1 different (a unified diff is printed); 2 error.
     """
-    sys.exit(_run(lambda: _check(snapshot, out, package)))
+    jobs = jobs or parallel.available_cpus()
+    sys.exit(_run(lambda: _check(snapshot, out, package, jobs)))
 
 
 def _run(job: Callable[[], int]) -> int:
@@ -94,14 +110,6 @@ def _run(job: Callable[[], int]) -> int:
     except FlowgenError as exc:
         click.echo(f"flowgen: error: {exc}", err=True)
         return EXIT_ERROR
-
-
-@dataclass(frozen=True)
-class _Rendered:
-    package: RenderedPackage
-    warnings: tuple[str, ...]
-    errors: tuple[str, ...]
-    flow_count: int
 
 
 def _settings(
@@ -117,27 +125,14 @@ def _settings(
     return settings
 
 
-def _render(settings: config.Settings, snapshot_dir: Path) -> _Rendered:
-    from flowgen import render  # jinja2 is only needed when something is rendered
+def _keep(relative: str, data: bytes) -> tuple[str, bytes]:
+    return relative, data
 
-    snap = read_snapshot(snapshot_dir)
-    rendered = render.render_package(
-        snap.flows, package=settings.package, api_version=snap.api_version
-    )
-    warnings = [f"warning: {warning}" for warning in snap.warnings]
-    warnings += [
-        f"skipped flow {name}: {reason}"
-        for name, reason in sorted(rendered.skipped_flows.items())
-    ]
-    errors = [
+
+def _errors(problems: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(
         f"error: {path}: {problem}; that flow was left out"
-        for path, problem in sorted(snap.skipped.items())
-    ]
-    return _Rendered(
-        package=rendered,
-        warnings=tuple(warnings),
-        errors=tuple(errors),
-        flow_count=len(snap.flows) - len(rendered.skipped_flows),
+        for path, problem in problems.items()
     )
 
 
@@ -149,7 +144,7 @@ def _say(warnings: tuple[str, ...], errors: tuple[str, ...], *, quiet: bool) -> 
 
 
 def _generate(
-    snapshot: str | None, out: str | None, package: str | None, quiet: bool
+    snapshot: str | None, out: str | None, package: str | None, jobs: int, quiet: bool
 ) -> int:
     settings = _settings(snapshot, out, package)
     assert settings.snapshot is not None
@@ -162,17 +157,33 @@ def _generate(
             click.echo(f"flowgen: {settings.out} is up to date", err=True)
         return last_run.exit_status
 
-    result = _render(settings, settings.snapshot)
-    _say(result.warnings, result.errors, quiet=quiet)
-    report = output.write_package(result.package.files, settings.out)
-    status = EXIT_PARTIAL if result.errors else EXIT_OK
+    from flowgen import pipeline  # jinja2 is only needed when something is rendered
+
+    # Every process stages the modules it renders: no file crosses processes.
+    staged = output.StagedWrite(settings.out)
+
+    def stage(relative: str, data: bytes) -> tuple[str, bool]:
+        return relative, staged.put(relative, data)
+
+    try:
+        result = pipeline.generate(
+            settings.snapshot, package=settings.package, emit=stage, jobs=jobs
+        )
+        errors = _errors(result.problems)
+        _say(result.warnings, errors, quiet=quiet)
+        report = staged.finish(dict(result.results))
+    except BaseException:
+        staged.abort()
+        raise
+    status = EXIT_PARTIAL if errors else EXIT_OK
     cache.remember(
         settings.out,
         inputs,
         cache_settings,
         warnings=result.warnings,
-        errors=result.errors,
+        errors=errors,
         exit_status=status,
+        file_digests=result.file_digests,
     )
     if not quiet:
         click.echo(
@@ -184,17 +195,24 @@ def _generate(
     return status
 
 
-def _check(snapshot: str | None, out: str | None, package: str | None) -> int:
+def _check(
+    snapshot: str | None, out: str | None, package: str | None, jobs: int
+) -> int:
     settings = _settings(snapshot, out, package)
     assert settings.snapshot is not None
-    result = _render(settings, settings.snapshot)
-    _say((), result.errors, quiet=True)
+    from flowgen import pipeline
+
+    result = pipeline.generate(
+        settings.snapshot, package=settings.package, emit=_keep, jobs=jobs
+    )
+    errors = _errors(result.problems)
+    _say((), errors, quiet=True)
     if not settings.out.is_dir():
         click.echo(
             f"flowgen: {settings.out} does not exist; run flowgen generate", err=True
         )
         return EXIT_PARTIAL
-    diff = output.diff_package(result.package.files, settings.out)
+    diff = output.diff_package(dict(result.results), settings.out)
     if diff:
         click.echo("".join(diff), nl=False)
         click.echo(
@@ -203,7 +221,7 @@ def _check(snapshot: str | None, out: str | None, package: str | None) -> int:
             err=True,
         )
         return EXIT_PARTIAL
-    if result.errors:
+    if errors:
         return EXIT_ERROR
     click.echo(f"flowgen: {settings.out} is up to date", err=True)
     return EXIT_OK

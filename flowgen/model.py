@@ -82,11 +82,40 @@ class FlowSpec:
         return head if sep else None
 
 
+@dataclass(frozen=True)
+class FlowOutline:
+    """What package-wide decisions (names, skips) need of a flow: small
+    enough to pass between processes, unlike the whole spec."""
+
+    api_name: str
+    process_type: str | None = None
+    record_types: frozenset[str] = frozenset()
+    apex_classes: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, spec: FlowSpec) -> FlowOutline:
+        params = (*spec.inputs, *spec.outputs)
+        return cls(
+            api_name=spec.api_name,
+            process_type=spec.process_type,
+            record_types=frozenset(
+                p.type.sobject_type
+                for p in params
+                if p.type.kind is FieldKind.RECORD and p.type.sobject_type
+            ),
+            apex_classes=frozenset(
+                p.type.apex_class
+                for p in params
+                if p.type.kind is FieldKind.APEX and p.type.apex_class
+            ),
+        )
+
+
 # Process types that the REST flow action can run. Everything else (screen flows,
 # checkout, routing, orchestrations...) is skipped at generation time.
 INVOCABLE_PROCESS_TYPES = frozenset({"AutoLaunchedFlow", "InvocableProcess"})
 
 
-def is_invocable(spec: FlowSpec) -> bool:
+def is_invocable(flow: FlowSpec | FlowOutline) -> bool:
     """Whether REST can invoke the flow; unknown process types count as invocable."""
-    return spec.process_type is None or spec.process_type in INVOCABLE_PROCESS_TYPES
+    return flow.process_type is None or flow.process_type in INVOCABLE_PROCESS_TYPES

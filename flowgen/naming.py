@@ -93,6 +93,8 @@ def unique_names(
         groups.setdefault(base[wire], []).append(wire)
 
     reserved = set(taken)
+    if len(groups) == len(names) and reserved.isdisjoint(groups):
+        return base  # no collisions: the common case, and the same answer
     used = set(reserved)
     all_bases = set(groups)
     result: dict[str, str] = {}

@@ -9,6 +9,7 @@ and a run that changes nothing writes nothing.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -45,35 +46,75 @@ def existing_files(out_dir: Path) -> dict[str, bytes]:
     return found
 
 
-def write_package(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
-    """Make ``out_dir`` hold exactly ``files``, replacing it in one step."""
-    _check_replaceable(out_dir)
-    old = existing_files(out_dir)
-    same = {path for path, data in files.items() if old.get(path) == data}
-    report = WriteReport(
-        written=tuple(sorted(set(files) - same)),
-        unchanged=tuple(sorted(same)),
-        removed=tuple(sorted(set(old) - set(files))),
-    )
-    if not report.changed:
+class StagedWrite:
+    """One replacement of a package directory, file by file.
+
+    ``put`` stages a file and may be called from forked processes: it only
+    writes under the staging directory, whose name is fixed up front. The
+    staging directory is made only once some file differs, so a run that
+    changes nothing touches nothing; ``finish`` then links the unchanged files
+    in and swaps the new tree into place.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        _check_replaceable(out_dir)
+        self.out_dir = out_dir
+        self._old = existing_files(out_dir)
+        self._staging = out_dir.parent / f".{out_dir.name}.new-{secrets.token_hex(6)}"
+
+    def put(self, relative: str, data: bytes) -> bool:
+        """Stage one file; True when it differs from the file on disk (and was written)."""
+        if self._old.get(relative) == data:
+            return False
+        target = self._staging / relative
+        try:
+            with open(target, "wb") as stream:
+                stream.write(data)
+        except FileNotFoundError:  # the first file in its folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as stream:
+                stream.write(data)
+        return True
+
+    def finish(self, written: Mapping[str, bool]) -> WriteReport:
+        """Complete the replacement, given what ``put`` said of every file."""
+        report = WriteReport(
+            written=tuple(sorted(path for path, changed in written.items() if changed)),
+            unchanged=tuple(
+                sorted(path for path, changed in written.items() if not changed)
+            ),
+            removed=tuple(sorted(set(self._old) - set(written))),
+        )
+        if not report.changed:
+            return report
+        try:
+            self._staging.mkdir(parents=True, exist_ok=True)
+            for relative in report.unchanged:
+                target = self._staging / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(self.out_dir / relative, target)
+            _swap_in(self._staging, self.out_dir)
+        except BaseException:
+            self.abort()
+            raise
         return report
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    def abort(self) -> None:
+        """Forget everything staged; the package on disk stays as it was."""
+        shutil.rmtree(self._staging, ignore_errors=True)
+
+
+def write_package(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
+    """Make ``out_dir`` hold exactly ``files``, replacing it in one step."""
+    staged = StagedWrite(out_dir)
     try:
-        for folder in sorted({os.path.dirname(relative) for relative in files} - {""}):
-            (staging / folder).mkdir(parents=True, exist_ok=True)
-        for relative, data in files.items():
-            if relative in same:
-                _link_or_copy(out_dir / relative, staging / relative)
-            else:
-                with open(staging / relative, "wb") as stream:
-                    stream.write(data)
-        _swap_in(staging, out_dir)
+        written = {
+            relative: staged.put(relative, data) for relative, data in files.items()
+        }
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staged.abort()
         raise
-    return report
+    return staged.finish(written)
 
 
 def diff_package(files: Mapping[str, bytes], out_dir: Path) -> list[str]:

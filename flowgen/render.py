@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import jinja2
 
-from flowgen import literals, naming, typemap
-from flowgen.model import FieldKind, FlowSpec, Param, is_invocable
+from flowgen import literals, naming, template_cache, typemap
+from flowgen.model import FieldKind, FlowOutline, FlowSpec, Param, is_invocable
 from flowgen.resources import runtime_source_path, templates_dir
 
 LINE_LENGTH = 88
@@ -124,6 +124,8 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        auto_reload=False,  # a run never sees its templates change
+        bytecode_cache=template_cache.bytecode_cache(),
     )
     env.tests["fits"] = _fits
     # Rendered once and shared: importing a macro module per file costs more
@@ -149,6 +151,89 @@ def runtime_source() -> bytes:
     return runtime_source_path().read_bytes()
 
 
+class PackagePlan:
+    """A package with every name decided, from the outlines of its flows.
+
+    Shared files and flow modules render separately, so flow modules can be
+    rendered in any process that holds a copy of the plan.
+    """
+
+    def __init__(
+        self, outlines: Sequence[FlowOutline], *, package: str, api_version: str
+    ) -> None:
+        self.package = package
+        self.api_version = api_version
+        self.skipped_flows: Mapping[str, str] = {
+            flow.api_name: f"process type {flow.process_type!r} cannot be run through the REST API"
+            for flow in outlines
+            if not is_invocable(flow)
+        }
+        flows = sorted(
+            (flow for flow in outlines if is_invocable(flow)),
+            key=lambda flow: flow.api_name,
+        )
+        self.flow_count = len(flows)
+        self._record_aliases = naming.unique_type_aliases(
+            {name for flow in flows for name in flow.record_types},
+            taken={typemap.GENERIC_RECORD},
+        )
+        self._apex_aliases = naming.unique_type_aliases(
+            {name for flow in flows for name in flow.apex_classes}
+        )
+        self._functions = function_names(flow.api_name for flow in flows)
+        self._modules = [_ModuleView(self._functions[f.api_name]) for f in flows]
+
+    def includes(self, spec: FlowSpec) -> bool:
+        """Whether the package has a module for this flow."""
+        return spec.api_name in self._functions
+
+    def shared_files(self) -> dict[str, bytes]:
+        """Every file but the flow modules, by relative path."""
+        env = _environment()
+        return {
+            "_runtime.py": runtime_source(),
+            "py.typed": b"",
+            "flows/__init__.py": _encode(
+                env.get_template("flows_init.py.jinja").render()
+            ),
+            "records.py": _encode(
+                env.get_template("records.py.jinja").render(
+                    generic=typemap.GENERIC_RECORD,
+                    aliases=_alias_views(self._record_aliases),
+                )
+            ),
+            "apex_types.py": _encode(
+                env.get_template("apex_types.py.jinja").render(
+                    aliases=_alias_views(self._apex_aliases)
+                )
+            ),
+            "__init__.py": _encode(
+                _render_init(
+                    env,
+                    self._modules,
+                    package=self.package,
+                    api_version=self.api_version,
+                )
+            ),
+        }
+
+    def flow_module(self, spec: FlowSpec) -> tuple[str, bytes]:
+        """One flow's module: its relative path and bytes."""
+        function = self._functions[spec.api_name]
+        view = _flow_view(
+            spec, function, self._record_aliases, self._apex_aliases, self.api_version
+        )
+        layout: dict[str, bool] = {}
+        source = (
+            _environment()
+            .get_template("flow_module.py.jinja")
+            .render(flow=view, layout=layout)
+        )
+        if layout.get("black"):
+            source = _black(source)
+        return f"flows/{_ModuleView(function).module}.py", source.encode("utf-8")
+
+
 def render_package(
     specs: Sequence[FlowSpec], *, package: str, api_version: str
 ) -> RenderedPackage:
@@ -157,55 +242,16 @@ def render_package(
     Flows REST cannot invoke (screen flows...) are left out and listed in
     ``skipped_flows`` with the reason.
     """
-    skipped = {
-        spec.api_name: f"process type {spec.process_type!r} cannot be run through the REST API"
-        for spec in specs
-        if not is_invocable(spec)
-    }
-    flows = sorted(
-        (spec for spec in specs if is_invocable(spec)), key=lambda spec: spec.api_name
+    plan = PackagePlan(
+        [FlowOutline.of(spec) for spec in specs],
+        package=package,
+        api_version=api_version,
     )
-    record_aliases = naming.unique_type_aliases(
-        _referenced(flows, FieldKind.RECORD), taken={typemap.GENERIC_RECORD}
+    files = plan.shared_files()
+    files.update(plan.flow_module(spec) for spec in specs if plan.includes(spec))
+    return RenderedPackage(
+        files=dict(sorted(files.items())), skipped_flows=plan.skipped_flows
     )
-    apex_aliases = naming.unique_type_aliases(_referenced(flows, FieldKind.APEX))
-    functions = function_names(spec.api_name for spec in flows)
-    modules = [_ModuleView(functions[spec.api_name]) for spec in flows]
-
-    env = _environment()
-    files: dict[str, bytes] = {
-        "_runtime.py": runtime_source(),
-        "py.typed": b"",
-        "flows/__init__.py": _encode(env.get_template("flows_init.py.jinja").render()),
-        "records.py": _encode(
-            env.get_template("records.py.jinja").render(
-                generic=typemap.GENERIC_RECORD, aliases=_alias_views(record_aliases)
-            )
-        ),
-        "apex_types.py": _encode(
-            env.get_template("apex_types.py.jinja").render(
-                aliases=_alias_views(apex_aliases)
-            )
-        ),
-        "__init__.py": _encode(
-            _render_init(env, modules, package=package, api_version=api_version)
-        ),
-    }
-    module_template = env.get_template("flow_module.py.jinja")
-
-    def render_module(spec: FlowSpec) -> bytes:
-        view = _flow_view(
-            spec, functions[spec.api_name], record_aliases, apex_aliases, api_version
-        )
-        layout: dict[str, bool] = {}
-        source = module_template.render(flow=view, layout=layout)
-        if layout.get("black"):
-            source = _black(source)
-        return source.encode("utf-8")
-
-    for module, spec in zip(modules, flows, strict=True):
-        files[f"flows/{module.module}.py"] = render_module(spec)
-    return RenderedPackage(files=dict(sorted(files.items())), skipped_flows=skipped)
 
 
 def function_names(api_names: Iterable[str]) -> dict[str, str]:
@@ -225,21 +271,6 @@ def function_names(api_names: Iterable[str]) -> dict[str, str]:
         if not clashes:
             return result
         taken |= clashes
-
-
-def _referenced(flows: Iterable[FlowSpec], kind: FieldKind) -> set[str]:
-    found: set[str] = set()
-    for spec in flows:
-        for param in (*spec.inputs, *spec.outputs):
-            if param.type.kind is kind:
-                name = (
-                    param.type.sobject_type
-                    if kind is FieldKind.RECORD
-                    else param.type.apex_class
-                )
-                if name:
-                    found.add(name)
-    return found
 
 
 def _flow_view(

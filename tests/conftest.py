@@ -20,6 +20,20 @@ settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # flowgen keeps compiled templates under $XDG_CACHE_HOME; the suite (and
+    # every flowgen process it starts) uses its own, not the user's.
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))
+    yield
+    if saved is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_SNAPSHOT = REPO / "examples" / "snapshot"
 GENERATED_EXAMPLE = REPO / "generated_example"

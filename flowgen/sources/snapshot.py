@@ -9,9 +9,10 @@ Per-flow metadata in the manifest is optional; where it gives a flow's
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,11 +56,72 @@ def snapshot_files(directory: str | Path) -> list[Path]:
     return ([manifest] if manifest.is_file() else []) + flows
 
 
-def read_snapshot(directory: str | Path) -> Snapshot:
-    """Read a snapshot directory; a bad manifest is fatal, a bad flow file is not."""
-    # Imported here: a no-op `flowgen generate` needs only snapshot_files().
-    from flowgen.sources.describe import parse_describe
+@dataclass(frozen=True)
+class FlowFile:
+    """One flow file, read: its spec, or why it could not be read."""
 
+    shown: str  # the path as messages show it
+    spec: FlowSpec | None
+    problem: str | None = None
+    warnings: tuple[str, ...] = ()
+    sha256: bytes | None = None  # of the file's bytes, when it could be read
+
+
+@dataclass(frozen=True)
+class SnapshotIndex:
+    """A snapshot's manifest, read, and its flow files, not yet read.
+
+    Each flow file can be read on its own (:meth:`read_flow`), in any process;
+    :func:`assemble` puts the results together.
+    """
+
+    root: str
+    api_version: str
+    org_id: str | None
+    flow_files: tuple[str, ...]  # file names under flows/, sorted
+    process_types: Mapping[str, str]  # file stem -> process type, when known
+
+    def flow_path(self, file_name: str) -> str:
+        """The path of a flow file, as messages show it."""
+        return os.path.join(self.root, FLOWS_DIR, file_name)
+
+    def read_flow(self, file_name: str) -> FlowFile:
+        """Read and parse one flow file; a bad file is a problem, not an error."""
+        from flowgen.sources.describe import parse_describe
+
+        path = self.flow_path(file_name)
+        stem = file_name[: -len(".json")]
+        warnings: list[str] = []
+        sha256 = None
+        try:
+            with open(path, "rb") as stream:
+                raw = stream.read()
+            sha256 = hashlib.sha256(raw).digest()
+            data = json.loads(raw)
+            spec = parse_describe(
+                data,
+                origin=path,
+                fallback_name=stem,
+                process_type=self.process_types.get(stem),
+                warn=warnings.append,
+            )
+        except json.JSONDecodeError as exc:
+            problem = (
+                f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            )
+        except UnicodeDecodeError as exc:
+            problem = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        except SourceError as exc:
+            problem = exc.problem
+        except OSError as exc:
+            problem = f"cannot be read ({exc.strerror or exc})"
+        else:
+            return FlowFile(path, spec, None, tuple(warnings), sha256)
+        return FlowFile(path, None, problem, tuple(warnings), sha256)
+
+
+def open_snapshot(directory: str | Path) -> SnapshotIndex:
+    """Read a snapshot's manifest and list its flow files; a bad manifest is fatal."""
     root = Path(directory)
     manifest = _read_manifest(root)
     flows_dir = root / FLOWS_DIR
@@ -67,50 +129,60 @@ def read_snapshot(directory: str | Path) -> Snapshot:
         raise SourceError(
             str(flows_dir), "missing: a snapshot keeps one <ApiName>.json per flow here"
         )
-
     per_flow = manifest.get("flows")
     metadata: Mapping[str, Any] = per_flow if isinstance(per_flow, Mapping) else {}
-    warnings: list[str] = []
-    skipped: dict[str, str] = {}
-    specs: dict[str, FlowSpec] = {}
-    for path in sorted(flows_dir.glob("*.json")):
-        shown = _shown(root, path)
-        try:
-            data = json.loads(path.read_bytes())
-            meta = metadata.get(path.stem)
-            process_type = (
-                meta.get("process_type") if isinstance(meta, Mapping) else None
-            )
-            spec = parse_describe(
-                data,
-                origin=shown,
-                fallback_name=path.stem,
-                process_type=process_type if isinstance(process_type, str) else None,
-                warn=warnings.append,
-            )
-        except json.JSONDecodeError as exc:
-            skipped[shown] = (
-                f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-            )
-            continue
-        except UnicodeDecodeError as exc:
-            skipped[shown] = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-            continue
-        except SourceError as exc:
-            skipped[shown] = exc.problem
-            continue
-        if spec.api_name in specs:
-            skipped[shown] = f"describes flow {spec.api_name!r} again"
-            continue
-        specs[spec.api_name] = spec
+    process_types = {}
+    for stem, meta in metadata.items():
+        process_type = meta.get("process_type") if isinstance(meta, Mapping) else None
+        if isinstance(process_type, str):
+            process_types[stem] = process_type
     org_id = manifest.get("org_id")
-    return Snapshot(
+    return SnapshotIndex(
+        root=str(root),
         api_version=manifest["api_version"],
-        flows=tuple(specs[name] for name in sorted(specs)),
         org_id=org_id if isinstance(org_id, str) else None,
-        warnings=tuple(warnings),
+        flow_files=tuple(
+            sorted(name for name in os.listdir(flows_dir) if name.endswith(".json"))
+        ),
+        process_types=process_types,
+    )
+
+
+def duplicate_flows(read: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+    """Files that describe a flow an earlier file (in the order given) already
+    did, each with the problem to report; ``read`` is (shown path, flow name)."""
+    seen: set[str] = set()
+    duplicates: dict[str, str] = {}
+    for shown, name in read:
+        if name is None:
+            continue
+        if name in seen:
+            duplicates[shown] = f"describes flow {name!r} again"
+        seen.add(name)
+    return duplicates
+
+
+def assemble(index: SnapshotIndex, files: Sequence[FlowFile]) -> Snapshot:
+    """The snapshot from its index and every flow file read, in file order."""
+    duplicates = duplicate_flows(
+        [(f.shown, f.spec.api_name if f.spec else None) for f in files]
+    )
+    skipped = {f.shown: f.problem for f in files if f.problem is not None}
+    skipped.update(duplicates)
+    specs = [f.spec for f in files if f.spec is not None and f.shown not in duplicates]
+    return Snapshot(
+        api_version=index.api_version,
+        flows=tuple(sorted(specs, key=lambda spec: spec.api_name)),
+        org_id=index.org_id,
+        warnings=tuple(warning for f in files for warning in f.warnings),
         skipped=skipped,
     )
+
+
+def read_snapshot(directory: str | Path) -> Snapshot:
+    """Read a snapshot directory; a bad manifest is fatal, a bad flow file is not."""
+    index = open_snapshot(directory)
+    return assemble(index, [index.read_flow(name) for name in index.flow_files])
 
 
 def _read_manifest(root: Path) -> Mapping[str, Any]:
@@ -148,7 +220,3 @@ def _read_manifest(root: Path) -> Mapping[str, Any]:
 def _is_api_version(text: str) -> bool:
     major, dot, minor = text.partition(".")
     return bool(dot) and major.isdigit() and minor.isdigit()
-
-
-def _shown(root: Path, path: Path) -> str:
-    return str(root / path.relative_to(root))

@@ -1,0 +1,138 @@
+"""From a snapshot directory to the files of a package, on every CPU.
+
+Three steps: read and parse each flow file; decide the package-wide names
+(which needs every flow's outline); render each flow module. The first and
+last are per flow and run in forked processes (see :mod:`flowgen.parallel`),
+each keeping the specs it parsed for the modules it renders; only outlines
+and the plan cross between processes. What happens to each rendered file is
+the caller's ``emit``: stage it on disk, or keep its bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from flowgen import parallel
+from flowgen.model import FlowOutline
+from flowgen.render import PackagePlan
+from flowgen.sources.snapshot import FlowFile, duplicate_flows, open_snapshot
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Generated(Generic[R]):
+    """What generation produced and had to say.
+
+    ``results`` holds ``emit``'s answer for every file of the package.
+    ``warnings`` are for a user who wants to know; ``problems`` are flow files
+    that could not be used (path -> why), so their flows are missing.
+    """
+
+    results: list[R]
+    flow_count: int
+    warnings: tuple[str, ...]
+    problems: Mapping[str, str]
+    file_digests: Mapping[str, bytes]  # SHA-256 of each flow file read, by path
+
+
+@dataclass(frozen=True)
+class _Summary:
+    shown: str
+    outline: FlowOutline | None
+    problem: str | None
+    warnings: tuple[str, ...]
+    sha256: bytes | None
+
+
+@dataclass(frozen=True)
+class _Decision:
+    plan: PackagePlan
+    problems: Mapping[str, str]  # unreadable and duplicate flow files
+    warnings: tuple[str, ...]
+    file_digests: Mapping[str, bytes]
+
+
+def generate(
+    snapshot_dir: Path,
+    *,
+    package: str,
+    emit: Callable[[str, bytes], R],
+    jobs: int = 1,
+) -> Generated[R]:
+    """Render the package for the snapshot in ``snapshot_dir``, handing every
+    file to ``emit(relative_path, data)`` (from whichever process rendered it)."""
+    index = open_snapshot(snapshot_dir)
+
+    def read(names: Sequence[str]) -> tuple[list[FlowFile], list[_Summary]]:
+        files = [index.read_flow(name) for name in names]
+        return files, [
+            _Summary(
+                shown=f.shown,
+                outline=FlowOutline.of(f.spec) if f.spec else None,
+                problem=f.problem,
+                warnings=f.warnings,
+                sha256=f.sha256,
+            )
+            for f in files
+        ]
+
+    def decide(summaries: list[_Summary]) -> _Decision:
+        problems = {s.shown: s.problem for s in summaries if s.problem is not None}
+        problems.update(
+            duplicate_flows(
+                [
+                    (s.shown, s.outline.api_name if s.outline else None)
+                    for s in summaries
+                ]
+            )
+        )
+        plan = PackagePlan(
+            [s.outline for s in summaries if s.outline and s.shown not in problems],
+            package=package,
+            api_version=index.api_version,
+        )
+        warnings = [f"warning: {warning}" for s in summaries for warning in s.warnings]
+        warnings += [
+            f"skipped flow {name}: {reason}"
+            for name, reason in sorted(plan.skipped_flows.items())
+        ]
+        return _Decision(
+            plan=plan,
+            problems=problems,
+            warnings=tuple(warnings),
+            file_digests={s.shown: s.sha256 for s in summaries if s.sha256},
+        )
+
+    last_file = index.flow_path(index.flow_files[-1]) if index.flow_files else None
+
+    def render(files: list[FlowFile], decision: _Decision) -> list[R]:
+        plan = decision.plan
+        results = [
+            emit(*plan.flow_module(f.spec))
+            for f in files
+            if f.spec is not None
+            and f.shown not in decision.problems
+            and plan.includes(f.spec)
+        ]
+        # The package-level files fall to whichever process has the last chunk:
+        # never the parent when there are children, as it has the most to do.
+        if not files or files[-1].shown == last_file:
+            results.extend(emit(*item) for item in plan.shared_files().items())
+        return results
+
+    decision, results = parallel.run_two_steps(
+        parallel.TwoSteps(first=read, decide=decide, second=render),
+        index.flow_files,
+        jobs=jobs,
+    )
+    return Generated(
+        results=results,
+        flow_count=decision.plan.flow_count,
+        warnings=decision.warnings,
+        problems=dict(sorted(decision.problems.items())),
+        file_digests=decision.file_digests,
+    )

@@ -1,0 +1,78 @@
+"""Generation gives the same package, messages and exit status in any number of processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flowgen import parallel
+from tests.conftest import describe, param, write_snapshot
+
+FLOWS = parallel.MIN_ITEMS_PER_JOB * 3  # enough for three processes
+
+
+def _snapshot(root: Path) -> Path:
+    describes = [
+        describe(
+            f"Flow_{n:03d}",
+            [
+                param("recordId", "ID", required=True),
+                # Invoice__c is only in the last chunk: names are decided from all.
+                param(
+                    "account",
+                    "SOBJECT",
+                    sobjectType="Invoice__c" if n == FLOWS - 1 else "Account",
+                ),
+                param("quote", None, apexClass="Shipping$Quote"),
+            ],
+            [param("total", "CURRENCY"), param("mystery", "GEOLOCATION")],
+            description=f"Flow number {n}.",
+        )
+        for n in range(FLOWS)
+    ]
+    describes.append(describe("Screen_Flow"))
+    # Same flow as Flow_000 under another file name: a later file loses.
+    describes_again = json.dumps(describe("Flow_000")).encode()
+    return write_snapshot(
+        root,
+        describes,
+        process_types={"Screen_Flow": "Flow"},
+        raw_files={"broken.json": b"{not json", "zzz_Flow_000.json": describes_again},
+    )
+
+
+def _generate(snapshot: Path, out: Path, jobs: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flowgen", "generate", "--snapshot", str(snapshot),
+         "--out", str(out), "--package", "many_flows", "--jobs", str(jobs)],
+        capture_output=True, text=True, check=False, cwd=snapshot.parent,
+    )  # fmt: skip
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="one process on this platform")
+def test_output_does_not_depend_on_the_number_of_processes(tmp_path: Path) -> None:
+    snapshot = _snapshot(tmp_path / "snapshot")
+    runs = {jobs: _generate(snapshot, tmp_path / f"out{jobs}", jobs) for jobs in (1, 3)}
+    one, three = runs[1], runs[3]
+    assert one.returncode == three.returncode == 1  # the broken file was left out
+    assert one.stderr.replace("out1", "outN") == three.stderr.replace("out3", "outN")
+    assert "broken.json: not valid JSON" in one.stderr
+    assert "zzz_Flow_000.json: describes flow 'Flow_000' again" in one.stderr
+    assert "'GEOLOCATION'" in one.stderr and "skipped flow Screen_Flow" in one.stderr
+    tree = _tree(tmp_path / "out1")
+    assert tree == _tree(tmp_path / "out3")
+    assert len([p for p in tree if p.startswith("flows/flow_")]) == FLOWS
+    assert b"\nInvoice__c: _typing.TypeAlias" in tree["records.py"]
+    assert b"_records.Invoice__c" in tree[f"flows/flow_{FLOWS - 1:03d}.py"]
