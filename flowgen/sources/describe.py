@@ -17,11 +17,46 @@ from flowgen.typemap import parse_type
 
 Warn = Callable[[str], None]
 
-# Param keys flowgen interprets (lowercased); the rest go to Param.extra.
-_KNOWN_PARAM_KEYS = frozenset(
-    "name type sobjecttype apexclass maxoccurs required label description "
-    "picklistvalues".split()
+
+class _Keys:
+    """The keys flowgen reads from one kind of JSON object, in Salesforce's
+    spelling. The wire is lenient about case; nearly every object comes in
+    that spelling and is read as it is, the rest are folded to it first."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = frozenset(names)
+        self._by_lower = {name.lower(): name for name in names}
+        # Other keys met so far that are no spelling of these (byteLength...).
+        self._unrelated: set[str] = set()
+
+    def fold(self, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``data`` with every key flowgen reads in its canonical spelling."""
+        odd = data.keys() - self.names
+        if odd <= self._unrelated:
+            return data
+        if not any(key.lower() in self._by_lower for key in odd):
+            self._unrelated |= odd
+            return data
+        # When a key appears in two spellings the first wins.
+        folded: dict[str, Any] = {}
+        for key, value in data.items():
+            folded.setdefault(self._by_lower.get(key.lower(), key), value)
+        return folded
+
+
+_FLOW_KEYS = _Keys("name", "label", "description", "inputs", "outputs")
+_PARAM_KEYS = _Keys(
+    "name",
+    "type",
+    "sobjectType",
+    "apexClass",
+    "maxOccurs",
+    "required",
+    "label",
+    "description",
+    "picklistValues",
 )
+_PICKLIST_KEYS = _Keys("active", "value")
 
 
 def parse_describe(
@@ -43,7 +78,7 @@ def parse_describe(
             origin,
             f"expected a JSON object (a flow describe), found {_json_kind(data)}",
         )
-    body = _folded(data)
+    body = _FLOW_KEYS.fold(data)
     name = body.get("name")
     if name is None:
         name = fallback_name
@@ -87,7 +122,7 @@ def _params(
                 origin,
                 f"{direction}s[{index}] must be a JSON object, found {_json_kind(item)}",
             )
-        param = _param(_folded(item), where=(direction, index), origin=origin)
+        param = _param(_PARAM_KEYS.fold(item), where=(direction, index), origin=origin)
         if param.name.lower() in seen:
             # Flow variable names are case-insensitive in Salesforce.
             warn(f"{flow}: {direction} {param.name!r} appears twice; keeping the first")
@@ -112,27 +147,29 @@ def _param(item: Mapping[str, Any], *, where: tuple[str, int], origin: str) -> P
     type_name = item.get("type")
     ftype = parse_type(
         type_name if isinstance(type_name, str) else None,
-        sobject_type=_text(item.get("sobjecttype")),
-        apex_class=_text(item.get("apexclass")),
+        sobject_type=_text(item.get("sobjectType")),
+        apex_class=_text(item.get("apexClass")),
     )
+    picklist = item.get("picklistValues")
     return Param(
         name=name,
         type=ftype,
-        is_collection=_max_occurs(item.get("maxoccurs")) > 1,
+        is_collection=_max_occurs(item.get("maxOccurs")) > 1,
         required=item.get("required") is True,
         label=_text(item.get("label")),
         description=_text(item.get("description")),
-        picklist_values=_picklist(item.get("picklistvalues")),
-        extra={
-            key: value for key, value in item.items() if key not in _KNOWN_PARAM_KEYS
-        },
+        picklist_values=_picklist(picklist) if picklist else (),
+        extra=_extra(item),
     )
 
 
-def _folded(data: Mapping[str, Any]) -> dict[str, Any]:
-    # Case-insensitive keys; when a key appears in two spellings the first wins
-    # (hence reversed: later assignments overwrite earlier ones).
-    return {key.lower(): value for key, value in reversed(list(data.items()))}
+def _extra(item: Mapping[str, Any]) -> dict[str, Any]:
+    # Keys flowgen does not read, lowercased (the first spelling wins).
+    odd = item.keys() - _PARAM_KEYS.names
+    extra: dict[str, Any] = {}
+    for key in [key for key in item if key in odd] if odd else ():
+        extra.setdefault(key.lower(), item[key])
+    return extra
 
 
 def _max_occurs(raw: Any) -> int:
@@ -151,7 +188,7 @@ def _picklist(raw: Any) -> tuple[str, ...]:
     values: list[str] = []
     for entry in raw:
         if isinstance(entry, Mapping):
-            folded = _folded(entry)
+            folded = _PICKLIST_KEYS.fold(entry)
             if folded.get("active") is False:
                 continue
             value = folded.get("value")

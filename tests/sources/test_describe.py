@@ -98,3 +98,23 @@ def test_shapes_that_are_not_a_describe_are_errors_naming_the_file(body, problem
         _parse(body)
     assert problem in str(info.value)
     assert str(info.value).startswith("flows/X.json: ")
+
+
+def test_a_key_in_two_spellings_takes_the_first() -> None:
+    body = {
+        "name": "Flow",
+        "NAME": "Other",
+        "inputs": [
+            {
+                "name": "n",
+                "TYPE": "BOOLEAN",
+                "type": "STRING",
+                "isSensitive": 1,
+                "ISSENSITIVE": 2,
+            }
+        ],
+    }
+    spec = _parse(body)
+    assert spec.api_name == "Flow"
+    assert spec.inputs[0].type.kind is FieldKind.BOOLEAN
+    assert spec.inputs[0].extra == {"issensitive": 1}
