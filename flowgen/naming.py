@@ -58,6 +58,7 @@ def snake_case(name: str, *, fallback: str) -> str:
     return ident + "_" if ident in RESERVED else ident
 
 
+@functools.lru_cache(maxsize=65536)
 def pascal_case(snake: str) -> str:
     """``create_case`` -> ``CreateCase``; ``q3_forecast_2`` -> ``Q3Forecast_2``.
 
