@@ -225,3 +225,14 @@ def _check(
         return EXIT_ERROR
     click.echo(f"flowgen: {settings.out} is up to date", err=True)
     return EXIT_OK
+
+
+def _add_org_commands() -> None:
+    from flowgen import cli_org
+
+    main.add_command(cli_org.pull)
+    main.add_command(cli_org.list_flows)
+    main.add_command(cli_org.describe)
+
+
+_add_org_commands()

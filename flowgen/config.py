@@ -21,7 +21,13 @@ KNOWN_SETTINGS: Mapping[str, str] = {
     "snapshot": "the snapshot directory to generate from",
     "out": "the directory of the generated package",
     "package": "the import name of the generated package",
+    "target_org": "the Salesforce CLI login (alias or username) flowgen pull reads",
+    "api_version": 'the REST API version flowgen pull reads with, like "62.0"',
+    "include": "glob patterns of flow API names to pull (default: all)",
+    "exclude": "glob patterns of flow API names not to pull",
 }
+# Settings holding a list of strings; every other one is a string.
+_LIST_SETTINGS = frozenset({"include", "exclude"})
 DEFAULT_PACKAGE = "salesforce_flows"
 
 
@@ -51,7 +57,14 @@ def load_table(directory: Path) -> tuple[Mapping[str, Any], Path]:
             f"(known: {', '.join(KNOWN_SETTINGS)})"
         )
     for key, value in table.items():
-        if not isinstance(value, str) or not value:
+        if key in _LIST_SETTINGS:
+            if not isinstance(value, list) or not all(
+                isinstance(item, str) and item for item in value
+            ):
+                raise ConfigError(
+                    f"{path}: [tool.flowgen] {key} must be a list of non-empty strings"
+                )
+        elif not isinstance(value, str) or not value:
             raise ConfigError(
                 f"{path}: [tool.flowgen] {key} must be a non-empty string"
             )

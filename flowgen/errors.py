@@ -25,3 +25,11 @@ class SourceError(FlowgenError):
 
 class OutputError(FlowgenError):
     """The generated package cannot be written where it was asked to go."""
+
+
+class AuthError(FlowgenError):
+    """Logging in to an org failed, or the org refused the session."""
+
+
+class OrgError(FlowgenError):
+    """The org answered in a way flowgen cannot go on from (limits, errors)."""

@@ -9,13 +9,12 @@ and a run that changes nothing writes nothing.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from flowgen import atomic
 from flowgen.errors import OutputError
 
 # The first line of every generated Python file; marks a directory as ours to replace.
@@ -60,7 +59,7 @@ class StagedWrite:
         _check_replaceable(out_dir)
         self.out_dir = out_dir
         self._old = existing_files(out_dir)
-        self._staging = out_dir.parent / f".{out_dir.name}.new-{secrets.token_hex(6)}"
+        self._staging = atomic.staging_path(out_dir)
 
     def put(self, relative: str, data: bytes) -> bool:
         """Stage one file; True when it differs from the file on disk (and was written)."""
@@ -93,7 +92,7 @@ class StagedWrite:
                 target = self._staging / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 _link_or_copy(self.out_dir / relative, target)
-            _swap_in(self._staging, self.out_dir)
+            atomic.replace_directory(self._staging, self.out_dir)
         except BaseException:
             self.abort()
             raise
@@ -172,18 +171,3 @@ def _link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
-
-
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        os.replace(staging, out_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    os.rmdir(retired)
-    os.replace(out_dir, retired)
-    try:
-        os.replace(staging, out_dir)
-    except BaseException:
-        os.replace(retired, out_dir)  # put the previous package back
-        raise
-    shutil.rmtree(retired, ignore_errors=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,3 +221,78 @@ def _read_manifest(root: Path) -> Mapping[str, Any]:
 def _is_api_version(text: str) -> bool:
     major, dot, minor = text.partition(".")
     return bool(dot) and major.isdigit() and minor.isdigit()
+
+
+def describe_bytes(describe: Mapping[str, Any]) -> bytes:
+    """A describe as a snapshot stores it: pretty, keys sorted, UTF-8, final newline.
+
+    Stable formatting makes the diff of a pull the review of what changed.
+    """
+    text = json.dumps(describe, indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def read_manifest(directory: str | Path) -> Mapping[str, Any] | None:
+    """The manifest of an existing snapshot, or None when there is none yet."""
+    root = Path(directory)
+    if not (root / MANIFEST_NAME).is_file():
+        return None
+    return _read_manifest(root)
+
+
+def write_snapshot(
+    directory: str | Path,
+    *,
+    manifest: Mapping[str, Any],
+    changed: Mapping[str, bytes],
+    unchanged: Sequence[str] = (),
+) -> None:
+    """Replace the snapshot in ``directory`` in one step.
+
+    ``changed`` maps flow names to new describe files; flows in ``unchanged``
+    keep their file from the snapshot there now (linked, so untouched). Any
+    failure leaves the previous snapshot exactly as it was.
+    """
+    from flowgen import atomic
+
+    root = Path(directory)
+    if root.exists() and not (root / MANIFEST_NAME).is_file():
+        if not root.is_dir() or any(root.iterdir()):
+            raise SourceError(
+                str(root),
+                f"exists and is not a snapshot directory (no {MANIFEST_NAME}); "
+                "choose another --snapshot or remove it first",
+            )
+    for name in [*changed, *unchanged]:
+        if not is_flow_file_name(name):
+            raise SourceError(
+                str(root), f"flow name {name!r} cannot be a file name; not written"
+            )
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = atomic.staging_path(root)
+    try:
+        (staging / FLOWS_DIR).mkdir(parents=True)
+        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
+        (staging / MANIFEST_NAME).write_text(text + "\n", encoding="utf-8")
+        for name, data in changed.items():
+            (staging / FLOWS_DIR / f"{name}.json").write_bytes(data)
+        for name in unchanged:
+            old = root / FLOWS_DIR / f"{name}.json"
+            new = staging / FLOWS_DIR / f"{name}.json"
+            try:
+                os.link(old, new)
+            except OSError:
+                new.write_bytes(old.read_bytes())
+        atomic.replace_directory(staging, root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def is_flow_file_name(name: str) -> bool:
+    """Whether a flow API name is safe as a file name (``Name``, ``ns__Name``).
+
+    Names come from the org, which is untrusted: nothing but letters, digits
+    and underscores may reach a path.
+    """
+    return bool(name) and name.isascii() and name.replace("_", "a").isalnum()

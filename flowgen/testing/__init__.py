@@ -10,9 +10,14 @@ Example::
         )
         ...
         assert org.invocations["Greet"] == [{"name": "Ada"}]
+
+Besides listing, describing and invoking flows it answers FlowDefinitionView
+queries, composite batches and OAuth token requests (``add_oauth_client``),
+and can be made slow (``latency``) or faulty (``inject`` a ``Fault``).
 """
 
+from ._faults import Fault
 from ._model import FlowFault, FlowHandler, RecordedRequest
 from ._org import FakeOrg
 
-__all__ = ["FakeOrg", "FlowFault", "FlowHandler", "RecordedRequest"]
+__all__ = ["FakeOrg", "Fault", "FlowFault", "FlowHandler", "RecordedRequest"]

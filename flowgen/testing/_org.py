@@ -3,35 +3,36 @@
 from __future__ import annotations
 
 import copy
-import decimal
-import json
 import os
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
-from . import _wire
+from . import _batch, _oauth, _query, _snapshot, _wire
+from ._faults import Fault, FaultQueue
 from ._model import FlowFault, FlowHandler, RecordedRequest, record
-from ._server import Request, Server
+from ._server import Reply, Request, Server
 
 _DEFAULT_API_VERSION = "62.0"
-_MANIFEST = "flowgen-snapshot.json"
-_SNAPSHOT_FORMAT = 1
 
 
 class FakeOrg:
-    """A Salesforce org's flow-action REST API, served over real HTTP on 127.0.0.1.
+    """A Salesforce org's flow REST API and login, served over real HTTP on 127.0.0.1.
 
     Load flows from a snapshot directory or with ``add_flow``, say what each
     flow does with ``on``, then ``start`` (or use ``with``) and point a client
-    at ``instance_url`` with ``access_token``. Everything received is kept in
-    ``requests``; every input element a flow ran on is kept in
-    ``invocations[flow_name]``. Assigning ``access_token`` while running
-    makes the old token fail, as an expired session would.
+    at ``instance_url`` with ``access_token``, or log in at
+    ``/services/oauth2/token`` as a client registered with
+    ``add_oauth_client``. Everything received is kept in ``requests``; every
+    input element a flow ran on is kept in ``invocations[flow_name]``.
+    Assigning ``access_token`` while running makes the old token fail, as an
+    expired session would. ``latency`` delays every answer and ``inject``
+    makes chosen requests fail, so clients' timeouts and retries can be tested.
     """
 
     def __init__(
@@ -40,45 +41,170 @@ class FakeOrg:
         *,
         access_token: str = "fake-access-token",
         api_version: str | None = None,
+        latency: float = 0.0,
+        query_page_size: int = 2000,
     ) -> None:
         self.access_token = access_token
+        self.latency = latency
+        self.query_page_size = query_page_size
         self.requests: list[RecordedRequest] = []
         # defaultdict: a flow never invoked reads as [] instead of KeyError.
         self.invocations: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._flows: dict[str, dict[str, Any]] = {}
+        self._definitions: dict[str, _query.Definition] = {}
+        self._changes = 0  # flow edits so far: numbers version ids and dates
+        self._definition_count = 0
         self._handlers: dict[str, FlowHandler] = {}
+        self._clients: dict[str, _oauth.OAuthClient] = {}
+        self._faults = FaultQueue()
+        self._subrequest_faults = FaultQueue()
+        self._cursors = _query.Cursors()
         # One lock for all shared state; handlers run outside it so
         # concurrent requests really are concurrent.
         self._lock = threading.Lock()
         self._server: Server | None = None
         manifest_version = None
         if snapshot is not None:
-            manifest_version, describes = _load_snapshot(Path(snapshot))
-            for path, describe in describes:
+            manifest_version, flows = _snapshot.load(Path(snapshot))
+            for flow in flows:
                 try:
-                    self.add_flow(describe)
+                    self.add_flow(flow.describe, process_type=flow.process_type)
                 except ValueError as exc:
-                    raise ValueError(f"{path}: {exc}") from None
+                    raise ValueError(f"{flow.path}: {exc}") from None
         self.api_version = api_version or manifest_version or _DEFAULT_API_VERSION
 
-    def add_flow(self, describe: Mapping[str, Any]) -> None:
+    @property
+    def latency(self) -> float:
+        """Seconds every request waits before its answer (in its own thread)."""
+        return self._latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if not seconds >= 0:  # also refuses NaN
+            raise ValueError(f"latency must be >= 0 seconds, not {seconds}")
+        self._latency = float(seconds)
+
+    @property
+    def query_page_size(self) -> int:
+        """Records per page of a query answer; the rest follow ``nextRecordsUrl``."""
+        return self._query_page_size
+
+    @query_page_size.setter
+    def query_page_size(self, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"query_page_size must be at least 1, not {size}")
+        self._query_page_size = size
+
+    def add_flow(
+        self, describe: Mapping[str, Any], *, process_type: str = "AutoLaunchedFlow"
+    ) -> None:
         """Add a flow, or replace the one with the same ``describe["name"]``.
 
         ``describe`` is the body ``GET actions/custom/flow/<name>`` returns;
-        it must hold at least string ``name`` and ``label`` entries.
+        it must hold at least string ``name`` and ``label`` entries. The flow
+        also gets a FlowDefinitionView row; replacing a flow is an edit, so
+        its version ids change and its LastModifiedDate moves on.
         """
         for key in ("name", "label"):
             if not isinstance(describe.get(key), str) or not describe[key]:
                 raise ValueError(f"flow describe needs a non-empty string {key!r}")
+        if not isinstance(process_type, str) or not process_type:
+            raise ValueError("process_type must be a non-empty string")
         # A private copy, so a caller editing its dict cannot change the org.
         stored = copy.deepcopy(dict(describe))
         with self._lock:
             self._flows[stored["name"]] = stored
+            self._stamp(stored["name"], process_type)
+
+    def touch_flow(self, name: str) -> None:
+        """Record an admin edit of flow ``name`` that leaves its describe as is.
+
+        Its version ids change and its LastModifiedDate moves on, as after
+        saving and activating a new version. Unknown names raise KeyError.
+        """
+        with self._lock:
+            if name not in self._flows:
+                raise KeyError(name)
+            self._stamp(name, self._definitions[name].process_type)
+
+    def remove_flow(self, name: str) -> None:
+        """Delete flow ``name``: gone from list, describe, batch and query."""
+        with self._lock:
+            if name not in self._flows:
+                raise KeyError(name)
+            del self._flows[name], self._definitions[name]
 
     def on(self, flow_name: str, handler: FlowHandler) -> None:
         """Make invoking ``flow_name`` call ``handler`` once per input element."""
         with self._lock:
             self._handlers[flow_name] = handler
+
+    def add_oauth_client(
+        self,
+        client_id: str,
+        *,
+        client_secret: str | None = None,
+        username: str | None = None,
+        jwt_public_key: bytes | None = None,
+        refresh_token: str | None = None,
+    ) -> None:
+        """Register (or replace) a connected app for ``/services/oauth2/token``.
+
+        What is given decides the grants it can use: ``client_secret`` for
+        client credentials (and, when set, required with a refresh token),
+        ``refresh_token`` for the refresh token grant, ``jwt_public_key``
+        (PEM public key or certificate) and ``username`` for JWT bearer.
+        Every granted request hands out the org's current ``access_token``.
+        """
+        if not isinstance(client_id, str) or not client_id:
+            raise ValueError("client_id must be a non-empty string")
+        key = None if jwt_public_key is None else _oauth.load_public_key(jwt_public_key)
+        client = _oauth.OAuthClient(
+            client_id, client_secret, username, key, refresh_token
+        )
+        with self._lock:
+            self._clients[client_id] = client
+
+    def inject(
+        self,
+        fault: Fault,
+        *,
+        path: str | None = None,
+        method: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` matching HTTP requests with ``fault``.
+
+        A request matches when its path contains ``path`` and its method is
+        ``method`` (None matches any). Faults are used in the order injected;
+        a faulted request is still recorded in ``requests``.
+        """
+        self._faults.add(fault, target=path, method=method, times=times)
+
+    def inject_subrequest(self, fault: Fault, *, flow: str, times: int = 1) -> None:
+        """Fail the next ``times`` composite batch subrequests for flow ``flow``.
+
+        The subrequest's entry gets the fault's status and error list while
+        the rest of the batch is answered normally; so only ``Fault.status``
+        faults make sense here (others raise ValueError).
+        """
+        if not isinstance(fault, Fault) or fault.kind != "status":
+            raise ValueError("inject_subrequest takes only Fault.status(...) faults")
+        self._subrequest_faults.add(
+            fault, target=flow, method=None, times=times, exact=True
+        )
+
+    def request_count(self, path: str | None = None, method: str | None = None) -> int:
+        """How many HTTP requests arrived whose path contains ``path`` and whose
+        method is ``method`` (None matches any); batch subrequests are not counted."""
+        with self._lock:
+            recorded = list(self.requests)
+        return sum(
+            1
+            for request in recorded
+            if (path is None or path in request.path)
+            and (method is None or request.method == method.upper())
+        )
 
     @property
     def instance_url(self) -> str:
@@ -115,26 +241,132 @@ class FakeOrg:
     ) -> None:
         self.stop()
 
-    def _respond(self, request: Request) -> tuple[int, object]:
-        recorded = record(
-            request.method, request.path, request.header_pairs, request.body
+    def _stamp(self, name: str, process_type: str) -> None:
+        # Called with the lock held: one more change, dated one second later.
+        self._changes += 1
+        old = self._definitions.get(name)
+        if old is None:
+            self._definition_count += 1
+            durable_id = _query.fake_id("300", self._definition_count)
+        else:
+            durable_id = old.durable_id
+        self._definitions[name] = _query.Definition(
+            durable_id,
+            process_type,
+            _query.fake_id("301", self._changes),
+            _query.timestamp(self._changes),
         )
+
+    @property
+    def _base(self) -> str:
+        return f"/services/data/v{self.api_version}"
+
+    def _respond(self, request: Request) -> Reply:
+        body = request.body
+        if request.path == _oauth.TOKEN_PATH:
+            body = _oauth.redact(request.content_type, body)
+        recorded = record(request.method, request.path, request.header_pairs, body)
         with self._lock:
             self.requests.append(recorded)
+        latency = self.latency
+        if latency:
+            time.sleep(latency)  # this request's own thread; others go on
+        fault = self._faults.take(request.method, request.path)
+        if fault is not None:
+            return fault.reply()
+        if request.path == _oauth.TOKEN_PATH:
+            return self._token(request)
         if request.authorizations != [f"Bearer {self.access_token}"]:
-            return 401, _wire.error(_wire.INVALID_SESSION, "Session expired or invalid")
-        collection = f"/services/data/v{self.api_version}/actions/custom/flow"
-        if request.path == collection and request.method == "GET":
+            return Reply(
+                401, _wire.error(_wire.INVALID_SESSION, "Session expired or invalid")
+            )
+        if request.path == f"{self._base}/composite/batch" and request.method == "POST":
+            return Reply(*self._batch(request.body))
+        return Reply(
+            *self._route(request.method, request.path, request.query, request.body)
+        )
+
+    def _token(self, request: Request) -> Reply:
+        if request.method != "POST":
+            return Reply(
+                400, _oauth.TokenError("invalid_request", "must use HTTP POST").body()
+            )
+        params = _oauth.form_params(request.content_type, request.body)
+        with self._lock:
+            clients = dict(self._clients)
+        instance_url, now = self.instance_url, time.time()
+        audiences = (*_oauth.LOGIN_AUDIENCES, instance_url)
+        try:
+            _oauth.authenticate(clients, params, audiences=audiences, now=now)
+        except _oauth.TokenError as exc:
+            return Reply(400, exc.body())
+        return Reply(200, _oauth.success(self.access_token, instance_url, now))
+
+    def _batch(self, body: bytes) -> tuple[int, object]:
+        try:
+            subrequests, halt_on_error = _batch.parse(body)
+        except _batch.BadBatch as exc:
+            return 400, exc.body()
+        collection = f"{self._base}/actions/custom/flow/"
+        results: list[dict[str, Any]] = []
+        for sub in subrequests:
+            if halt_on_error and any(r["statusCode"] >= 400 for r in results):
+                results.append(_batch.halted())
+                continue
+            fault = None
+            if sub.path.startswith(collection):
+                flow = unquote(sub.path[len(collection) :])
+                fault = self._subrequest_faults.take(sub.method, flow)
+            if fault is not None and fault.status_code is not None:
+                results.append(_batch.result(fault.status_code, fault.error_body()))
+            else:
+                status, payload = self._route(sub.method, sub.path, sub.query, sub.body)
+                results.append(_batch.result(status, payload))
+        return 200, _batch.response(results)
+
+    def _route(
+        self, method: str, path: str, query: str, body: bytes
+    ) -> tuple[int, object]:
+        """Answer one data API request (standalone or inside a batch)."""
+        base = self._base
+        collection = f"{base}/actions/custom/flow"
+        if path == collection and method == "GET":
             return 200, self._list(collection)
-        if request.path.startswith(collection + "/"):
-            name = unquote(request.path[len(collection) + 1 :])
+        if path.startswith(collection + "/"):
+            name = unquote(path[len(collection) + 1 :])
             with self._lock:
                 describe = self._flows.get(name)
-            if describe is not None and request.method == "GET":
+            if describe is not None and method == "GET":
                 return 200, describe
-            if describe is not None and request.method == "POST":
-                return self._invoke(name, request.body)
+            if describe is not None and method == "POST":
+                return self._invoke(name, body)
+        if path == f"{base}/query" and method == "GET":
+            return self._query(base, query)
+        if path.startswith(f"{base}/query/") and method == "GET":
+            locator = path[len(f"{base}/query/") :]
+            try:
+                return 200, self._cursors.next_page(base, locator)
+            except _query.QueryError as exc:
+                return 400, exc.body()
         return 404, _wire.not_found()
+
+    def _query(self, base: str, query: str) -> tuple[int, object]:
+        soql = parse_qs(query, keep_blank_values=True).get("q")
+        try:
+            if not soql:
+                raise _query.QueryError(_query.MALFORMED_QUERY, "missing parameter q")
+            fields = _query.parse(soql[0])
+        except _query.QueryError as exc:
+            return 400, exc.body()
+        with self._lock:
+            definitions = list(self._definitions.items())
+            page_size = self.query_page_size
+        definitions.sort(key=lambda item: _query.sort_key(item[0]))
+        rows = [
+            _query.record(base, name, definition, fields)
+            for name, definition in definitions
+        ]
+        return 200, self._cursors.first_page(base, rows, page_size)
 
     def _list(self, collection: str) -> dict[str, Any]:
         with self._lock:
@@ -179,33 +411,3 @@ class FakeOrg:
         # Salesforce answers 400 with the full per-input array if any input failed.
         status = 200 if all(result["isSuccess"] for result in results) else 400
         return status, results
-
-
-def _load_snapshot(
-    directory: Path,
-) -> tuple[str | None, list[tuple[Path, dict[str, Any]]]]:
-    """Read a snapshot's API version and flow describes (sorted by file name)."""
-    manifest = _read_json(directory / _MANIFEST)
-    if not isinstance(manifest, dict):
-        raise ValueError(f"{directory / _MANIFEST}: expected a JSON object")
-    if manifest.get("format") != _SNAPSHOT_FORMAT:
-        found = manifest.get("format")
-        raise ValueError(f"{directory / _MANIFEST}: unsupported format {found!r}")
-    version = manifest.get("api_version")
-    if version is not None and not isinstance(version, str):
-        raise ValueError(f"{directory / _MANIFEST}: api_version must be a string")
-    flows_dir = directory / "flows"
-    paths = sorted(flows_dir.glob("*.json")) if flows_dir.is_dir() else []
-    describes: list[tuple[Path, dict[str, Any]]] = []
-    for path in paths:
-        describe = _read_json(path)
-        if not isinstance(describe, dict):
-            raise ValueError(f"{path}: expected a JSON object")
-        describes.append((path, describe))
-    return version, describes
-
-
-def _read_json(path: Path) -> Any:
-    # Decimals keep describe numbers (e.g. default values) digit-exact when served back.
-    with path.open("rb") as file:
-        return json.load(file, parse_float=decimal.Decimal)

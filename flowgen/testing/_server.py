@@ -25,9 +25,22 @@ class Request:
     header_pairs: list[tuple[str, str]]
     authorizations: list[str]  # every Authorization header sent, unredacted
     body: bytes
+    query: str = ""  # the raw query string, without "?"
+    content_type: str = ""
 
 
-Responder = Callable[[Request], tuple[int, object]]
+@dataclass(frozen=True)
+class Reply:
+    """What the responder answers: JSON, raw bytes, or (``drop``) nothing at all."""
+
+    status: int = 200
+    payload: object = None
+    raw: bytes | None = None  # sent as is instead of the encoded payload
+    headers: tuple[tuple[str, str], ...] = ()
+    drop: bool = False  # close the connection without a response
+
+
+Responder = Callable[[Request], Reply]
 
 
 class Server(ThreadingHTTPServer):
@@ -112,24 +125,37 @@ class _Handler(BaseHTTPRequestHandler):
                 _wire.encode(_wire.error(_wire.JSON_PARSER_ERROR, "Bad body framing")),
             )
             return
+        target = urlsplit(self.path)
         request = Request(
             method=self.command,
-            path=urlsplit(self.path).path,
+            path=target.path,
             header_pairs=list(self.headers.items()),
             authorizations=self.headers.get_all("Authorization") or [],
             body=body,
+            query=target.query,
+            content_type=self.headers.get("Content-Type", ""),
         )
         try:
-            status, payload = server.responder(request)
-            encoded = _wire.encode(payload)
+            reply = server.responder(request)
+            encoded = (
+                reply.raw if reply.raw is not None else _wire.encode(reply.payload)
+            )
         except Exception as exc:  # a bug in the org or a bad handler output
-            status, encoded = 500, _wire.encode(_wire.unexpected(exc))
-        self._send(status, encoded)
+            reply, encoded = Reply(500), _wire.encode(_wire.unexpected(exc))
+        if reply.drop:
+            # Nothing written; handle() returns and the socket is closed.
+            self.close_connection = True
+            return
+        self._send(reply.status, encoded, reply.headers)
 
-    def _send(self, status: int, body: bytes) -> None:
+    def _send(
+        self, status: int, body: bytes, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", _wire.CONTENT_TYPE)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()

@@ -1,0 +1,287 @@
+"""Reading an org's flows: list, change detection, batched describes.
+
+A pull costs few requests whatever the org's size: one list, one query per
+2,000 flows for their versions (``FlowDefinitionView``), and one composite
+batch per 25 describes, several batches in flight. Against the previous
+snapshot's manifest only flows whose version or modification date moved are
+described again; the rest keep their files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowgen.errors import OrgError
+from flowgen.sources.org_http import ATTEMPTS, OrgSession
+from flowgen.sources.snapshot import describe_bytes, is_flow_file_name
+
+BATCH_SIZE = 25  # the most subrequests a composite batch takes
+BATCHES_IN_FLIGHT = 6
+VERSION_QUERY = (
+    "SELECT ApiName, NamespacePrefix, ProcessType, ActiveVersionId, "
+    "LatestVersionId, LastModifiedDate FROM FlowDefinitionView"
+)
+# Per-flow manifest keys that say whether a flow changed since the last pull.
+VERSION_KEYS = ("active_version_id", "latest_version_id", "last_modified")
+
+Progress = Callable[[int, int], None]  # (flows described so far, flows to describe)
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """What a pull found, relative to the previous snapshot's manifest."""
+
+    # The big fields stay out of repr: Python 3.11's asyncio formats the
+    # finished main task (result included) while restoring signal handlers.
+    api_version: str
+    flows: Mapping[str, Mapping[str, Any]] = field(repr=False)  # every flow's entry
+    described: Mapping[str, Any] = field(repr=False)  # new and changed flows' bodies
+    files: Mapping[str, bytes] = field(repr=False)  # the same, as snapshot files
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    requests: int
+    warnings: tuple[str, ...] = field(default=())
+
+    def manifest(self) -> dict[str, Any]:
+        """The snapshot manifest (format 1) for this pull."""
+        return {
+            "format": 1,
+            "api_version": self.api_version,
+            "flows": {name: dict(meta) for name, meta in sorted(self.flows.items())},
+        }
+
+
+async def pull(
+    org: OrgSession,
+    *,
+    previous: Mapping[str, Any] | None,
+    have_file: Callable[[str], bool] = lambda name: True,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    full: bool = False,
+    progress: Progress | None = None,
+    batches_in_flight: int = BATCHES_IN_FLIGHT,
+) -> Pulled:
+    """List, compare with ``previous`` (a manifest), describe what moved.
+
+    ``have_file(name)`` says whether the previous snapshot still holds that
+    flow's describe file; a flow without one is described again.
+    """
+    warnings: list[str] = []
+    names = await list_flows(
+        org, include=include, exclude=exclude, warn=warnings.append
+    )
+    versions = await flow_versions(org)
+    old_flows = previous.get("flows") if isinstance(previous, Mapping) else None
+    old: Mapping[str, Any] = old_flows if isinstance(old_flows, Mapping) else {}
+    if previous is not None and previous.get("api_version") != org.api_version:
+        full = True  # describes may differ between API versions
+
+    flows: dict[str, dict[str, Any]] = {}
+    to_describe: list[str] = []
+    added, changed, unchanged = [], [], []
+    for name in names:
+        meta = versions.get(name, {})
+        flows[name] = meta
+        before = old.get(name)
+        if not isinstance(before, Mapping):
+            added.append(name)
+            to_describe.append(name)
+        elif (
+            full
+            or not meta
+            or not have_file(name)
+            or any(before.get(key) != meta.get(key) for key in VERSION_KEYS)
+        ):
+            changed.append(name)
+            to_describe.append(name)
+        else:
+            unchanged.append(name)
+    files: dict[str, bytes] = {}
+    described = await describe_flows(
+        org,
+        to_describe,
+        progress=progress,
+        batches_in_flight=batches_in_flight,
+        # Formatted on arrival, while other batches are still on the wire.
+        on_arrival=lambda name, body: files.__setitem__(name, describe_bytes(body)),
+    )
+    for name in to_describe:
+        if name not in described:  # deleted between the list and its describe
+            warnings.append(f"flow {name} disappeared during the pull; left out")
+            flows.pop(name)
+    return Pulled(
+        api_version=org.api_version,
+        flows=flows,
+        described=described,
+        files=files,
+        added=tuple(n for n in added if n in described),
+        changed=tuple(n for n in changed if n in described),
+        removed=tuple(sorted(set(old) - set(flows))),
+        unchanged=tuple(unchanged),
+        requests=org.requests,
+        warnings=tuple(warnings),
+    )
+
+
+async def list_flows(
+    org: OrgSession,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    warn: Callable[[str], None],
+) -> list[str]:
+    """Names of the flows the REST API offers, filtered by glob patterns."""
+    body = await org.get(org.data_path("actions/custom/flow"))
+    actions = body.get("actions") if isinstance(body, Mapping) else None
+    if not isinstance(actions, list):
+        raise OrgError("the flow list (GET actions/custom/flow) has no 'actions' list")
+    names: set[str] = set()
+    for action in actions:
+        name = action.get("name") if isinstance(action, Mapping) else None
+        if not isinstance(name, str):
+            continue
+        if not is_flow_file_name(name):
+            warn(f"flow name {name!r} is not a valid API name; left out")
+            continue
+        if _selected(name, include, exclude):
+            names.add(name)
+    return sorted(names)
+
+
+async def flow_versions(org: OrgSession) -> dict[str, dict[str, Any]]:
+    """Per flow (``ns__Name`` for namespaced ones): process type, version ids and
+    modification date, from ``FlowDefinitionView`` (every page)."""
+    found: dict[str, dict[str, Any]] = {}
+    body = await org.get(org.data_path("query"), params={"q": VERSION_QUERY})
+    while True:
+        records = body.get("records") if isinstance(body, Mapping) else None
+        for record in records if isinstance(records, list) else []:
+            if not isinstance(record, Mapping) or not record.get("ApiName"):
+                continue
+            namespace = record.get("NamespacePrefix") or None
+            name = (
+                f"{namespace}__{record['ApiName']}" if namespace else record["ApiName"]
+            )
+            found[str(name)] = {
+                "process_type": record.get("ProcessType"),
+                "namespace": namespace,
+                "active_version_id": record.get("ActiveVersionId"),
+                "latest_version_id": record.get("LatestVersionId"),
+                "last_modified": record.get("LastModifiedDate"),
+            }
+        next_url = body.get("nextRecordsUrl") if isinstance(body, Mapping) else None
+        if not isinstance(next_url, str) or body.get("done") is True:
+            return found
+        if not next_url.startswith("/services/data/"):
+            raise OrgError(
+                f"the query's nextRecordsUrl {next_url!r} is not an API path"
+            )
+        body = await org.get(next_url)
+
+
+async def describe_flows(
+    org: OrgSession,
+    names: Sequence[str],
+    *,
+    progress: Progress | None = None,
+    batches_in_flight: int = BATCHES_IN_FLIGHT,
+    on_arrival: Callable[[str, Mapping[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """name -> describe body, through composite batches of up to 25.
+
+    A flow whose subrequest fails is tried again in a later round; one the org
+    says does not exist (404) is left out; one that keeps failing stops the
+    pull with its name and what the org said.
+    """
+    described: dict[str, Any] = {}
+    failures: dict[str, str] = {}
+    pending = list(names)
+    gate = asyncio.Semaphore(max(1, batches_in_flight))
+    completed = 0
+
+    async def one_batch(batch: Sequence[str]) -> None:
+        nonlocal completed
+        async with gate:
+            results = await _batch(org, batch)
+        done = 0
+        for name, (status, result) in zip(batch, results, strict=True):
+            if status == 200 and isinstance(result, Mapping):
+                described[name] = result
+                if on_arrival is not None:
+                    on_arrival(name, result)
+                failures.pop(name, None)
+                done += 1
+            elif status == 404:
+                failures.pop(name, None)
+                done += 1
+            else:
+                failures[name] = _subrequest_problem(status, result)
+        completed += done
+        if progress is not None and done:
+            progress(completed, len(names))
+
+    for _ in range(ATTEMPTS):
+        batches = [
+            pending[i : i + BATCH_SIZE] for i in range(0, len(pending), BATCH_SIZE)
+        ]
+        await asyncio.gather(*(one_batch(batch) for batch in batches))
+        pending = sorted(failures)
+        if not pending:
+            return described
+        if any("REQUEST_LIMIT_EXCEEDED" in problem for problem in failures.values()):
+            break
+        await asyncio.sleep(0.5)
+    shown = "; ".join(f"{name}: {failures[name]}" for name in sorted(failures)[:10])
+    more = f" (and {len(failures) - 10} more)" if len(failures) > 10 else ""
+    raise OrgError(
+        f"{len(failures)} flow(s) could not be described: {shown}{more}; "
+        "nothing was written"
+    )
+
+
+async def _batch(org: OrgSession, names: Sequence[str]) -> list[tuple[int, Any]]:
+    requests = [
+        {
+            "method": "GET",
+            "url": f"v{org.api_version}/actions/custom/flow/{urllib.parse.quote(name)}",
+        }
+        for name in names
+    ]
+    body = await org.post_read(
+        org.data_path("composite/batch"),
+        {"batchRequests": requests, "haltOnError": False},
+    )
+    results = body.get("results") if isinstance(body, Mapping) else None
+    if not isinstance(results, list) or len(results) != len(names):
+        raise OrgError(
+            "a composite batch answer does not hold one result per describe asked for"
+        )
+    answers: list[tuple[int, Any]] = []
+    for item in results:
+        status = item.get("statusCode") if isinstance(item, Mapping) else None
+        result = item.get("result") if isinstance(item, Mapping) else None
+        answers.append((status if isinstance(status, int) else 0, result))
+    return answers
+
+
+def _subrequest_problem(status: int, result: Any) -> str:
+    error = result[0] if isinstance(result, list) and result else result
+    if isinstance(error, Mapping) and error.get("errorCode"):
+        return f"HTTP {status} {error.get('errorCode')}: {error.get('message', '')}"
+    return f"HTTP {status}"
+
+
+def _selected(name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    # Flow API names are case-insensitive in Salesforce, so are the patterns.
+    lowered = name.lower()
+    if include and not any(fnmatch.fnmatchcase(lowered, p.lower()) for p in include):
+        return False
+    return not any(fnmatch.fnmatchcase(lowered, p.lower()) for p in exclude)

@@ -1,0 +1,198 @@
+"""Careful reads from an org's REST API: timeouts, retries, one session refresh.
+
+Only reads go through here (GETs, and composite batches of GETs), so a
+request that may have reached the org is safe to send again: connection
+errors, timeouts, 5xx and 429 are retried with exponential backoff and
+jitter. A 401 ``INVALID_SESSION_ID`` renews a refreshable credential once;
+403 ``REQUEST_LIMIT_EXCEEDED`` stops at once, since retrying would only
+spend more of the org's daily allowance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from flowgen.auth import Credential, Session
+from flowgen.errors import AuthError, OrgError
+
+ATTEMPTS = 5
+BACKOFF_BASE = 0.25  # seconds before the first retry; doubles each time
+BACKOFF_CAP = 8.0
+TIMEOUT = httpx.Timeout(60.0, connect=15.0)
+
+
+class OrgSession:
+    """An authenticated, retrying reader of one org; counts the requests it sends."""
+
+    def __init__(
+        self,
+        credential: Credential,
+        *,
+        api_version: str,
+        max_connections: int = 8,
+        backoff_base: float = BACKOFF_BASE,
+    ) -> None:
+        self.credential = credential
+        self.api_version = api_version
+        self.requests = 0
+        self._backoff_base = backoff_base
+        self._session: Session | None = None
+        self._refreshed = False
+        self._lock = asyncio.Lock()
+        # One TLS context for both clients: loading the CA bundle is slow.
+        self._tls = httpx.create_ssl_context()
+        self._login_http: httpx.Client | None = None  # made when a login needs it
+        self._http = httpx.AsyncClient(
+            timeout=TIMEOUT,
+            limits=httpx.Limits(max_connections=max_connections),
+            follow_redirects=False,
+            verify=self._tls,
+        )
+
+    async def __aenter__(self) -> OrgSession:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        if self._login_http is not None:
+            self._login_http.close()
+
+    def data_path(self, rest: str) -> str:
+        """``/services/data/vXX.X/<rest>``."""
+        return f"/services/data/v{self.api_version}/{rest.lstrip('/')}"
+
+    async def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """The decoded JSON body of ``GET path`` (a path under the instance URL)."""
+        return await self._read("GET", path, params=params)
+
+    async def post_read(self, path: str, body: Any) -> Any:
+        """A POST that only reads (a composite batch of GETs): retried like a GET."""
+        return await self._read("POST", path, json_body=body)
+
+    async def _current(self) -> Session:
+        async with self._lock:
+            if self._session is None:
+                self._session = await asyncio.to_thread(self._login)
+            return self._session
+
+    async def _renew(self, refused: Session) -> None:
+        async with self._lock:
+            if self._session is not refused:
+                return  # another request renewed it meanwhile
+            if not self.credential.refreshable or self._refreshed:
+                raise AuthError(
+                    f"the org refused the session from {self.credential.description} "
+                    f"(INVALID_SESSION_ID). {self.credential.relogin_hint}"
+                )
+            self._refreshed = True
+            self._session = await asyncio.to_thread(self._login)
+
+    def _login(self) -> Session:
+        if self._login_http is None:
+            self._login_http = httpx.Client(timeout=TIMEOUT, verify=self._tls)
+        return self.credential.login(self._login_http)
+
+    async def _read(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Any:
+        last = "no answer"
+        attempt = 0
+        while attempt < ATTEMPTS:
+            session = await self._current()
+            self.requests += 1
+            try:
+                response = await self._http.request(
+                    method,
+                    session.instance_url + path,
+                    params=params,
+                    json=json_body,
+                    headers={
+                        "Authorization": f"Bearer {session.access_token}",
+                        "Accept": "application/json",
+                    },
+                )
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__} (no complete answer)"
+                attempt += 1
+                await self._pause(attempt, None)
+                continue
+            code = _error_code(response)
+            if response.status_code == 401 and code in (None, "INVALID_SESSION_ID"):
+                await self._renew(session)  # raises when it cannot
+                continue  # a refused session is not an attempt
+            if response.status_code == 403 and code == "REQUEST_LIMIT_EXCEEDED":
+                raise OrgError(
+                    "the org's API request limit is used up (REQUEST_LIMIT_EXCEEDED); "
+                    "nothing was written. Try again once the org's 24-hour allowance "
+                    "frees requests (Setup > Company Information shows its use)"
+                )
+            if response.status_code == 429 or response.status_code >= 500:
+                last = f"HTTP {response.status_code}" + (f" {code}" if code else "")
+                attempt += 1
+                await self._pause(attempt, response.headers.get("Retry-After"))
+                continue
+            try:
+                body = response.json()
+            except ValueError:
+                last = f"HTTP {response.status_code} with a body that is not JSON"
+                attempt += 1
+                await self._pause(attempt, None)
+                continue
+            if response.status_code >= 400:
+                raise OrgError(
+                    f"{method} {path} failed: HTTP {response.status_code}"
+                    + (f" {code}: {_error_message(body)}" if code else "")
+                )
+            return body
+        raise OrgError(
+            f"{method} {path} failed {ATTEMPTS} times (last: {last}); nothing was "
+            "written. The org or the network may be struggling: try again later"
+        )
+
+    async def _pause(self, attempt: int, retry_after: str | None) -> None:
+        if attempt >= ATTEMPTS:
+            return
+        delay = min(BACKOFF_CAP, self._backoff_base * 2 ** (attempt - 1))
+        delay *= random.uniform(0.5, 1.0)  # jitter: concurrent retries spread out
+        if retry_after is not None:
+            try:
+                delay = min(BACKOFF_CAP, max(delay, float(retry_after)))
+            except ValueError:
+                pass
+        await asyncio.sleep(delay)
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    if response.status_code < 400:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return _first_error(body).get("errorCode")
+
+
+def _error_message(body: Any) -> str:
+    return str(_first_error(body).get("message") or "")
+
+
+def _first_error(body: Any) -> dict[str, Any]:
+    # Salesforce errors are a list of {"errorCode", "message"}; be lenient.
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        return body[0]
+    if isinstance(body, dict):
+        return body
+    return {}

@@ -1,0 +1,61 @@
+"""Reading a snapshot directory into the describes (and process types) to serve."""
+
+from __future__ import annotations
+
+import decimal
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "flowgen-snapshot.json"
+SNAPSHOT_FORMAT = 1
+DEFAULT_PROCESS_TYPE = "AutoLaunchedFlow"
+
+
+@dataclass(frozen=True)
+class SnapshotFlow:
+    """One flow file: where it came from, its describe and its process type."""
+
+    path: Path
+    describe: dict[str, Any]
+    process_type: str
+
+
+def load(directory: Path) -> tuple[str | None, list[SnapshotFlow]]:
+    """Read a snapshot's API version and flows (sorted by file name).
+
+    A flow's process type comes from the manifest's ``flows.<FileStem>``
+    entry when it has one, as flowgen's own snapshot reader takes it.
+    """
+    manifest = _read_json(directory / MANIFEST)
+    if not isinstance(manifest, dict):
+        raise ValueError(f"{directory / MANIFEST}: expected a JSON object")
+    if manifest.get("format") != SNAPSHOT_FORMAT:
+        found = manifest.get("format")
+        raise ValueError(f"{directory / MANIFEST}: unsupported format {found!r}")
+    version = manifest.get("api_version")
+    if version is not None and not isinstance(version, str):
+        raise ValueError(f"{directory / MANIFEST}: api_version must be a string")
+    metadata = manifest.get("flows")
+    if not isinstance(metadata, dict):
+        metadata = {}
+    flows_dir = directory / "flows"
+    paths = sorted(flows_dir.glob("*.json")) if flows_dir.is_dir() else []
+    flows: list[SnapshotFlow] = []
+    for path in paths:
+        describe = _read_json(path)
+        if not isinstance(describe, dict):
+            raise ValueError(f"{path}: expected a JSON object")
+        meta = metadata.get(path.stem)
+        process_type = meta.get("process_type") if isinstance(meta, dict) else None
+        if not isinstance(process_type, str) or not process_type:
+            process_type = DEFAULT_PROCESS_TYPE
+        flows.append(SnapshotFlow(path, describe, process_type))
+    return version, flows
+
+
+def _read_json(path: Path) -> Any:
+    # Decimals keep describe numbers (e.g. default values) digit-exact when served back.
+    with path.open("rb") as file:
+        return json.load(file, parse_float=decimal.Decimal)

@@ -1,0 +1,248 @@
+"""Pulling from an org over real HTTP: few requests, incremental, safe on faults."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowgen.auth import AccessToken, ClientCredentials, Credential
+from flowgen.errors import AuthError, OrgError
+from flowgen.sources import org as org_source
+from flowgen.sources.org_http import OrgSession
+from flowgen.sources.snapshot import (
+    MANIFEST_NAME,
+    read_manifest,
+    read_snapshot,
+    write_snapshot,
+)
+from flowgen.testing import FakeOrg, Fault
+from tests.conftest import describe, param
+
+FLOWS = 60
+
+
+def _flow(n: int) -> dict[str, Any]:
+    return describe(
+        f"Flow_{n:03d}",
+        [param("recordId", "ID", required=True)],
+        [param("count", "INTEGER")],
+    )
+
+
+@pytest.fixture
+def org() -> Iterator[FakeOrg]:
+    fake = FakeOrg()
+    for n in range(FLOWS):
+        fake.add_flow(_flow(n))
+    fake.add_flow(describe("Screen_Wizard"), process_type="Flow")
+    with fake:
+        yield fake
+
+
+def _pull_into(
+    root: Path, credential: Credential, *, full: bool = False, **options: Any
+) -> org_source.Pulled:
+    """What `flowgen pull` does, with quick retries."""
+    previous = None if full else read_manifest(root)
+
+    async def run() -> org_source.Pulled:
+        async with OrgSession(
+            credential, api_version="62.0", backoff_base=0.01
+        ) as session:
+            return await org_source.pull(
+                session,
+                previous=previous,
+                have_file=lambda name: (root / "flows" / f"{name}.json").is_file(),
+                full=full,
+                **options,
+            )
+
+    pulled = asyncio.run(run())
+    write_snapshot(
+        root,
+        manifest=pulled.manifest(),
+        changed=pulled.files,
+        unchanged=pulled.unchanged,
+    )
+    return pulled
+
+
+def _token(org: FakeOrg) -> AccessToken:
+    return AccessToken(org.instance_url, org.access_token)
+
+
+def _files(root: Path) -> dict[str, tuple[int, int, bytes]]:
+    return {
+        path.relative_to(root).as_posix(): (
+            path.stat().st_ino,
+            path.stat().st_mtime_ns,
+            path.read_bytes(),
+        )
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_first_pull_batches_describes_and_writes_a_snapshot(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    root = tmp_path / "snapshot"
+    pulled = _pull_into(root, _token(org))
+    assert len(pulled.added) == FLOWS + 1 and not pulled.changed
+    assert pulled.requests == org.request_count()
+    # one list, one query page, one batch per 25 describes
+    assert org.request_count() == 2 + math.ceil((FLOWS + 1) / 25)
+    assert org.request_count(path="/composite/batch") == math.ceil((FLOWS + 1) / 25)
+    manifest = json.loads((root / MANIFEST_NAME).read_text())
+    assert manifest["format"] == 1 and manifest["api_version"] == "62.0"
+    assert manifest["flows"]["Screen_Wizard"]["process_type"] == "Flow"
+    assert manifest["flows"]["Flow_000"]["latest_version_id"].startswith("301")
+    text = (root / "flows" / "Flow_007.json").read_text()
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+    snap = read_snapshot(root)
+    assert len(snap.flows) == FLOWS + 1 and not snap.skipped
+
+
+def test_a_second_pull_describes_only_what_changed(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    root = tmp_path / "snapshot"
+    _pull_into(root, _token(org))
+    before = _files(root)
+    org.requests.clear()
+    nothing = _pull_into(root, _token(org))
+    assert org.request_count() == 2  # the list and the versions
+    assert not (nothing.added or nothing.changed or nothing.removed)
+    assert _files(root)["flows/Flow_001.json"] == before["flows/Flow_001.json"]
+
+    org.touch_flow("Flow_001")
+    org.add_flow(describe("Flow_002", [param("extra", "STRING")]))
+    org.remove_flow("Flow_003")
+    org.add_flow(describe("New_Flow"))
+    org.requests.clear()
+    pulled = _pull_into(root, _token(org))
+    assert org.request_count() <= 4
+    assert pulled.added == ("New_Flow",)
+    assert pulled.changed == ("Flow_001", "Flow_002")
+    assert pulled.removed == ("Flow_003",)
+    after = _files(root)
+    assert "flows/Flow_003.json" not in after
+    assert after["flows/Flow_010.json"][:2] == before["flows/Flow_010.json"][:2]
+    assert b'"extra"' in after["flows/Flow_002.json"][2]
+
+
+def test_include_and_exclude_patterns(org: FakeOrg, tmp_path: Path) -> None:
+    pulled = _pull_into(
+        tmp_path / "s", _token(org), include=["flow_00*"], exclude=["*_005"]
+    )
+    assert sorted(pulled.flows) == [f"Flow_00{n}" for n in range(10) if n != 5]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.status(503),
+        Fault.status(500),
+        Fault.status(429),
+        Fault.drop(),
+        Fault.malformed(),
+    ],
+    ids=["503", "500", "429", "dropped", "malformed"],
+)
+@pytest.mark.parametrize(
+    "where", ["/actions/custom/flow", "/query", "/composite/batch"]
+)
+def test_transient_faults_are_retried(
+    org: FakeOrg, tmp_path: Path, fault: Fault, where: str
+) -> None:
+    org.inject(fault, path=where, times=2)
+    pulled = _pull_into(tmp_path / "s", _token(org))
+    assert len(pulled.flows) == FLOWS + 1
+
+
+def _assert_untouched(root: Path, before: dict[str, tuple[int, int, bytes]]) -> None:
+    assert _files(root) == before
+    assert [p.name for p in root.parent.iterdir()] == [root.name]  # no staging left
+
+
+def test_a_fault_that_persists_fails_clearly_and_keeps_the_snapshot(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    root = tmp_path / "snapshot"
+    _pull_into(root, _token(org))
+    before = _files(root)
+    org.touch_flow("Flow_004")
+    org.inject(Fault.status(503), path="/composite/batch", times=50)
+    with pytest.raises(OrgError, match="failed 5 times"):
+        _pull_into(root, _token(org))
+    _assert_untouched(root, before)
+
+
+def test_the_request_limit_stops_at_once(org: FakeOrg, tmp_path: Path) -> None:
+    root = tmp_path / "snapshot"
+    _pull_into(root, _token(org))
+    before = _files(root)
+    org.requests.clear()
+    org.inject(Fault.status(403), path="/query")
+    with pytest.raises(OrgError, match="REQUEST_LIMIT_EXCEEDED"):
+        _pull_into(root, _token(org))
+    assert org.request_count() == 2  # the list, then the refused query: no retry
+    _assert_untouched(root, before)
+
+
+def test_a_failing_describe_is_retried_then_named(org: FakeOrg, tmp_path: Path) -> None:
+    org.inject_subrequest(Fault.status(500), flow="Flow_010")
+    assert "Flow_010" in _pull_into(tmp_path / "a", _token(org)).described
+
+    root = tmp_path / "b" / "snapshot"
+    _pull_into(root, _token(org))
+    before = _files(root)
+    org.touch_flow("Flow_011")
+    org.inject_subrequest(Fault.status(500), flow="Flow_011", times=50)
+    with pytest.raises(OrgError, match="Flow_011: HTTP 500"):
+        _pull_into(root, _token(org))
+    _assert_untouched(root, before)
+
+
+def test_an_expired_session_is_renewed_once_when_the_login_can(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    org.add_oauth_client("3MVG9ci", client_secret="s3cr3t")
+    credential = ClientCredentials("3MVG9ci", "s3cr3t", login_url=org.instance_url)
+    org.inject(Fault.status(401), path="/composite/batch")
+    pulled = _pull_into(tmp_path / "s", credential)
+    assert len(pulled.flows) == FLOWS + 1
+    assert org.request_count(path="/services/oauth2/token") == 2  # login, renewal
+
+
+def test_an_expired_token_that_cannot_be_renewed_says_how_to_log_in(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    root = tmp_path / "snapshot"
+    _pull_into(root, _token(org))
+    before = _files(root)
+    stale = _token(org)
+    org.access_token = "rotated-token"
+    with pytest.raises(AuthError) as caught:
+        _pull_into(root, stale)
+    assert "SF_ACCESS_TOKEN" in str(caught.value)
+    assert stale.token not in str(caught.value)
+    _assert_untouched(root, before)
+
+
+def test_a_changed_api_version_describes_everything_again(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    root = tmp_path / "snapshot"
+    _pull_into(root, _token(org))
+    manifest = json.loads((root / MANIFEST_NAME).read_text())
+    manifest["api_version"] = "61.0"
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest))
+    pulled = _pull_into(root, _token(org))
+    assert len(pulled.changed) == FLOWS + 1
