@@ -53,12 +53,13 @@ def _jobs_option(command: Callable[..., None]) -> Callable[..., None]:
 def main() -> None:
     """Generate typed Python bindings for the Salesforce Flows of an org.
 
-    flowgen reads a snapshot of the org's flow describes and writes a Python
-    package with one typed function and dataclass pair per autolaunched flow,
-    plus a small httpx runtime that makes the REST call.
+    `flowgen pull` reads the org's flow describes into a snapshot directory;
+    `flowgen generate` turns the snapshot into a Python package with one typed
+    function and dataclass pair per autolaunched flow, plus a small httpx
+    runtime that makes the REST call.
 
     Settings come from [tool.flowgen] in ./pyproject.toml (snapshot, out,
-    package); flags override them.
+    package, target_org, api_version, include, exclude); flags override them.
     """
 
 
