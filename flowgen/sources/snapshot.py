@@ -228,8 +228,15 @@ def describe_bytes(describe: Mapping[str, Any]) -> bytes:
 
     Stable formatting makes the diff of a pull the review of what changed.
     """
-    text = json.dumps(describe, indent=2, sort_keys=True, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+    from flowgen.sources import pretty_json
+
+    try:
+        return (pretty_json.dumps(describe) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (an escape in the org's JSON) has no UTF-8 form:
+        # such a describe is kept with every non-ASCII character escaped.
+        text = json.dumps(describe, indent=2, sort_keys=True)
+        return (text + "\n").encode("ascii")
 
 
 def read_manifest(directory: str | Path) -> Mapping[str, Any] | None:
