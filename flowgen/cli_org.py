@@ -124,7 +124,12 @@ def api_version_for(table: Mapping[str, Any], options: Mapping[str, Any]) -> str
     help="Leave out flows whose API name matches (repeatable).",
 )
 @click.option("--full", is_flag=True, help="Describe every flow again, changed or not.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar; errors only.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar, warnings or summary; errors only.",
+)
 def pull(**options: Any) -> None:
     """Read the org's flows into the snapshot directory.
 
@@ -190,7 +195,9 @@ def _pull(options: dict[str, Any]) -> int:
         changed=pulled.files,
         unchanged=pulled.unchanged,
     )
-    for warning in () if quiet else pulled.warnings:
+    if quiet:
+        return EXIT_OK
+    for warning in pulled.warnings:
         click.echo(f"flowgen: warning: {warning}", err=True)
     click.echo(
         f"flowgen: pulled {len(pulled.flows)} flow(s) into {root}: "

@@ -269,3 +269,12 @@ def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(terminal, "isatty", lambda: False)
     with _progress(quiet=False) as piped:
         assert piped is None
+
+
+def test_quiet_pull_prints_nothing_on_success(org: FakeOrg, tmp_path: Path) -> None:
+    result = flowgen(
+        "pull", "--snapshot", "snap", "--instance-url", org.instance_url, "-q",
+        cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
+    )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (tmp_path / "snap" / "flows" / "Create_Case.json").is_file()
