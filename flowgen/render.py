@@ -28,7 +28,7 @@ _NOT_REEXPORTED = frozenset({"DEFAULT_API_VERSION"})
 # Submodules are attributes of the package once imported: no flow may take their names.
 _PACKAGE_MODULES = frozenset({"flows", "records", "apex_types"})
 # Every flow gets functions named <function> and <function><suffix>.
-FUNCTION_SUFFIXES = ("_many",)
+FUNCTION_SUFFIXES = ("_many", "_async", "_many_async")
 # Output dataclasses carry these besides the flow's own outputs.
 _OUTPUT_EXTRAS = frozenset({"interview_status", "interview_guid"})
 # The generated functions' own arguments.
@@ -108,7 +108,14 @@ class _ModuleView:
     @property
     def exports(self) -> list[str]:
         return sorted(
-            [self.input_class, self.output_class, self.function, self.function_many]
+            [
+                self.input_class,
+                self.output_class,
+                self.function,
+                self.function_many,
+                self.function + "_async",
+                self.function_many + "_async",
+            ]
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
@@ -15,9 +16,36 @@ from tests.conftest import EXAMPLE_SNAPSHOT, GENERATED_EXAMPLE
 UTC = dt.timezone.utc
 
 
-@pytest.fixture
-def acme(import_package) -> Any:  # type: ignore[no-untyped-def]
-    return import_package(GENERATED_EXAMPLE, "acme_flows")
+class _AsyncTwins:
+    """The package, with every flow function swapped for its ``_async`` twin,
+    awaited on an AsyncFlowClient with the given client's settings, so each
+    test here checks the async path too."""
+
+    def __init__(self, package: Any) -> None:
+        self._package = package
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._package, name)
+        twin = getattr(self._package, f"{name}_async", None)
+        if twin is None:
+            return value
+
+        def call(client: Any, *args: Any, **kwargs: Any) -> Any:
+            async def run() -> Any:
+                async with self._package.AsyncFlowClient(
+                    client.instance_url, client._token, api_version=client.api_version
+                ) as async_client:
+                    return await twin(async_client, *args, **kwargs)
+
+            return asyncio.run(run())
+
+        return call
+
+
+@pytest.fixture(params=["sync", "async"])
+def acme(import_package, request: pytest.FixtureRequest) -> Any:  # type: ignore[no-untyped-def]
+    package = import_package(GENERATED_EXAMPLE, "acme_flows")
+    return package if request.param == "sync" else _AsyncTwins(package)
 
 
 @pytest.fixture

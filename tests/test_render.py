@@ -154,3 +154,19 @@ def test_package_reexports_only_what_the_runtime_exports() -> None:
     )
     assert "FlowClient" in render.runtime_exports()
     assert _runtime.__all__ == sorted(_runtime.__all__)
+
+
+def test_no_flow_takes_another_flows_async_function_names() -> None:
+    names = render.function_names(
+        ["Create_Case", "Create_Case_Async", "Create_Case_Many_Async", "Sync"]
+    )
+    assert names["Create_Case"] == "create_case"
+    taken = {
+        f"{name}{suffix}"
+        for name in names.values()
+        for suffix in ("", *render.FUNCTION_SUFFIXES)
+    }
+    # Every function of every flow is distinct: 4 flows x 4 functions.
+    assert len(taken) == 16
+    assert names["Create_Case_Async"] == "create_case_async_"
+    assert names["Create_Case_Many_Async"] == "create_case_many_async_"

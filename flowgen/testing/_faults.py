@@ -30,16 +30,16 @@ class Fault:
 
     ``status`` answers an HTTP error with a Salesforce error list, ``drop``
     closes the connection without answering, ``malformed`` answers 200 with
-    a body that is not JSON.
+    a body that is not JSON, ``html`` answers an error page.
     """
 
-    kind: Literal["status", "drop", "malformed"]
+    kind: Literal["status", "drop", "malformed", "html"]
     status_code: int | None = None  # None: no answer at all
     error_code: str | None = None
     message: str | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in ("status", "drop", "malformed"):
+        if self.kind not in ("status", "drop", "malformed", "html"):
             raise ValueError(f"unknown fault kind {self.kind!r}")
 
     @classmethod
@@ -73,6 +73,14 @@ class Fault:
         """Answer 200 ``application/json`` with a body that is not valid JSON."""
         return cls("malformed", 200)
 
+    @classmethod
+    def html(cls, code: int = 502) -> Fault:
+        """Answer HTTP ``code`` with an HTML page, as a proxy or load balancer
+        in front of the org does."""
+        if not 400 <= code <= 599:
+            raise ValueError(f"a fault status must be 400-599, not {code}")
+        return cls("html", code)
+
     def error_body(self) -> list[dict[str, str]]:
         """The Salesforce error list a status fault answers with."""
         return _wire.error(
@@ -86,6 +94,13 @@ class Fault:
         status = self.status_code or 200
         if self.kind == "malformed":
             return Reply(status, raw=_MALFORMED_BODY)
+        if self.kind == "html":
+            page = f"<html><body><h1>{status} Server Error</h1></body></html>"
+            return Reply(
+                status,
+                raw=page.encode("ascii"),
+                headers=(("Content-Type", "text/html; charset=utf-8"),),
+            )
         headers = (("Retry-After", "0"),) if status in _RETRY_AFTER else ()
         return Reply(status, self.error_body(), headers=headers)
 

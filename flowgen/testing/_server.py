@@ -152,7 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: int, body: bytes, headers: tuple[tuple[str, str], ...] = ()
     ) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", _wire.CONTENT_TYPE)
+        if not any(name.lower() == "content-type" for name, _ in headers):
+            self.send_header("Content-Type", _wire.CONTENT_TYPE)
         self.send_header("Content-Length", str(len(body)))
         for name, value in headers:
             self.send_header(name, value)

@@ -7,23 +7,29 @@ nothing from flowgen, so a generated package runs where flowgen is not installed
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import dataclasses
 import datetime
 import decimal
+import inspect
 import ipaddress
 import json
 import logging
 import os
 import re
+import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, Generic, TypeVar
 
 import httpx
 
 __all__ = [
     "ApiLimitError",
+    "AsyncFlowClient",
+    "AsyncTokenProvider",
     "DEFAULT_API_VERSION",
     "FlowClient",
     "FlowConfigError",
@@ -35,6 +41,7 @@ __all__ = [
     "FlowTransportError",
     "SalesforceError",
     "SessionExpiredError",
+    "TokenProvider",
     "UNSET",
     "Unset",
 ]
@@ -43,9 +50,14 @@ DEFAULT_API_VERSION: Final = "62.0"
 # A flow may run for a while before it answers; connecting should not.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(120.0, connect=10.0)
 DEFAULT_BATCH_SIZE: Final = 200
+# Resends after a refused connection: nothing was sent, so nothing ran.
+DEFAULT_CONNECT_RETRIES: Final = 2
 
-_log = logging.getLogger(__name__)
+# Under the generated package's own name (``acme_flows``), so an app can
+# turn these debug lines on for that package alone.
+_log = logging.getLogger(__package__ or __name__)
 
+_MISSING: Final = object()
 _T = TypeVar("_T")
 _OutT = TypeVar("_OutT")
 
@@ -185,20 +197,26 @@ def _expect(value: Any, types: type | tuple[type, ...], what: str) -> None:
 
 
 def _encode_str(value: Any) -> str:
+    if type(value) is str:  # the common case, checked first: bulk calls are hot
+        return value
     _expect(value, str, "str")
     return str(value)
 
 
 def _decode_str(value: Any) -> str:
-    return value if isinstance(value, str) else str(value)
+    return value if type(value) is str else str(value)
 
 
 def _encode_bool(value: Any) -> bool:
+    if value is True or value is False:
+        return bool(value)
     _expect(value, bool, "bool")
     return bool(value)
 
 
 def _decode_bool(value: Any) -> bool:
+    if value is True or value is False:
+        return bool(value)
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     _expect(value, bool, "a boolean")
@@ -206,11 +224,15 @@ def _decode_bool(value: Any) -> bool:
 
 
 def _encode_int(value: Any) -> int:
+    if type(value) is int:
+        return value
     _expect(value, int, "int")
     return int(value)
 
 
 def _decode_int(value: Any) -> int:
+    if type(value) is int:
+        return value
     if isinstance(value, decimal.Decimal) and value == value.to_integral_value():
         return int(value)
     if isinstance(value, str):
@@ -424,19 +446,29 @@ class Field:
 
 @dataclasses.dataclass(frozen=True)
 class FlowResult(Generic[_T]):
-    """The outcome of one input of a bulk call: an output, or errors."""
+    """The outcome of one input of a bulk call.
+
+    ``output`` when the flow ran and succeeded; ``errors`` when it ran and
+    failed; ``exception`` when the request carrying this input failed as a
+    whole (a :class:`FlowTransportError` says whether the flow may have run),
+    or was not sent because an earlier one ended in a session or limit error.
+    """
 
     flow_name: str
     index: int
     output: _T | None
     errors: tuple[SalesforceError, ...] = ()
+    exception: FlowError | None = None
 
     @property
     def is_success(self) -> bool:
         return self.output is not None
 
     def unwrap(self) -> _T:
-        """The output, or :class:`FlowInterviewError` when this input failed."""
+        """The output, or the error: :class:`FlowInterviewError` when the flow
+        failed for this input, the request's own error when that failed."""
+        if self.exception is not None:
+            raise self.exception
         if self.output is None:
             raise FlowInterviewError(self.flow_name, self.index, self.errors)
         return self.output
@@ -461,45 +493,82 @@ class FlowBinding(Generic[_OutT]):
         self.inputs = tuple(inputs)
         self.outputs = tuple(outputs)
         self.output_type = output_type
+        # What encode and decode read per field, unpacked once: bulk calls are hot.
+        self._encoders = [(f.attr, f.wire, f.codec.encode) for f in self.inputs]
+        self._decoders = [(f.attr, f.wire, f.codec.decode) for f in self.outputs]
+        self._all_none: dict[str, Any] = {f.attr: None for f in self.outputs}
+        self._present_by_shape: dict[
+            tuple[str, ...], list[tuple[str, str, Callable[[Any], Any]]]
+        ] = {}
 
     def encode(self, value: object) -> dict[str, Any]:
         """One Input dataclass to its wire object; UNSET inputs are left out."""
         body: dict[str, Any] = {}
-        for field in self.inputs:
-            item = getattr(value, field.attr)
+        # Generated Inputs are plain dataclasses: their __dict__ is the
+        # fastest way to their fields (anything else is read with getattr).
+        fields = getattr(value, "__dict__", None)
+        for attr, wire, encode in self._encoders:
+            item = (
+                fields[attr]
+                if fields is not None and attr in fields
+                else getattr(value, attr)
+            )
             if item is UNSET:
                 continue
             try:
-                body[field.wire] = None if item is None else field.codec.encode(item)
+                body[wire] = None if item is None else encode(item)
             except (TypeError, ValueError) as exc:
-                raise type(exc)(f"{self.name}: input {field.attr!r}: {exc}") from None
+                raise type(exc)(f"{self.name}: input {attr!r}: {exc}") from None
         return body
 
     def decode(self, values: Mapping[str, Any] | None) -> _OutT:
         """``outputValues`` of one result to the Output dataclass."""
         values = values or {}
-        folded = {key.lower(): value for key, value in values.items()}
-        kwargs: dict[str, Any] = {}
-        for field in self.outputs:
-            raw = (
-                values[field.wire]
-                if field.wire in values
-                else folded.get(field.wire.lower())
-            )
-            try:
-                kwargs[field.attr] = None if raw is None else field.codec.decode(raw)
-            except (TypeError, ValueError) as exc:
-                raise FlowResponseError(
-                    f"flow {self.name!r}: output {field.wire!r} could not be read as "
-                    f"{field.codec.name}: {exc}"
-                ) from None
+        shape = tuple(values)
+        present = self._present_by_shape.get(shape) or self._present_for(shape)
+        kwargs = self._all_none.copy()  # outputs the answer lacks stay None
         kwargs["interview_status"] = values.get("Flow__InterviewStatus")
         kwargs["interview_guid"] = values.get("Flow__InterviewGuid")
-        return self.output_type(**kwargs)
+        for attr, key, decode in present:
+            raw = values[key]
+            if raw is not None:
+                try:
+                    kwargs[attr] = decode(raw)
+                except (TypeError, ValueError) as exc:
+                    field = next(f for f in self.outputs if f.attr == attr)
+                    raise FlowResponseError(
+                        f"flow {self.name!r}: output {field.wire!r} could not be read "
+                        f"as {field.codec.name}: {exc}"
+                    ) from None
+        result: _OutT = _build(self.output_type, kwargs)
+        return result
+
+    def _present_for(
+        self, shape: tuple[str, ...]
+    ) -> list[tuple[str, str, Callable[[Any], Any]]]:
+        # Which outputs an answer with these keys holds, and under which key:
+        # the output's own name, or that name in another case (the wire is
+        # lenient). The answers of one flow share their keys, so this is
+        # worked out once per shape.
+        exact = set(shape)
+        folded = {key.lower(): key for key in reversed(shape)}
+        present = []
+        for attr, wire, decode in self._decoders:
+            key = wire if wire in exact else folded.get(wire.lower())
+            if key is not None:
+                present.append((attr, key, decode))
+        if len(self._present_by_shape) < 64:
+            self._present_by_shape[shape] = present
+        return present
 
     def run(self, client: FlowClient, value: object) -> _OutT:
         """Invoke the flow for one input; raise if it failed."""
         (result,) = self.run_many(client, [value])
+        return result.unwrap()
+
+    async def run_async(self, client: AsyncFlowClient, value: object) -> _OutT:
+        """Invoke the flow for one input; raise if it failed."""
+        (result,) = await self.run_many_async(client, [value])
         return result.unwrap()
 
     def run_many(
@@ -508,29 +577,148 @@ class FlowBinding(Generic[_OutT]):
         values: Sequence[object],
         *,
         batch_size: int | None = None,
+        max_in_flight: int | None = None,
     ) -> list[FlowResult[_OutT]]:
-        """Invoke the flow for many inputs, one result per input, in order."""
-        size = batch_size or client.batch_size
+        """Invoke the flow for many inputs: one result per input, in order.
+
+        Inputs go ``batch_size`` to a request, up to ``max_in_flight`` requests
+        at a time (the client's settings unless given here).
+        """
+        chunks = self._chunks(values, batch_size or client.batch_size)
+        fatal: list[FlowError] = []  # once set, chunks not yet sent stay unsent
+
+        def send(chunk: tuple[int, list[dict[str, Any]]]) -> list[FlowResult[_OutT]]:
+            start, elements = chunk
+            if fatal:
+                return self._failed(start, len(elements), fatal[0])
+            try:
+                answers = client.invoke(
+                    self.name, elements, api_version=self.api_version
+                )
+            except FlowError as exc:
+                if _stops_the_rest(exc):
+                    fatal.append(exc)
+                return self._failed(start, len(elements), exc)
+            return self._results(start, answers)
+
+        in_flight = min(max_in_flight or client.max_in_flight, len(chunks))
+        if in_flight <= 1:
+            per_chunk = [send(chunk) for chunk in chunks]
+        else:
+            with concurrent.futures.ThreadPoolExecutor(in_flight) as pool:
+                per_chunk = list(pool.map(send, chunks))
+        return [result for results in per_chunk for result in results]
+
+    async def run_many_async(
+        self,
+        client: AsyncFlowClient,
+        values: Sequence[object],
+        *,
+        batch_size: int | None = None,
+        max_in_flight: int | None = None,
+    ) -> list[FlowResult[_OutT]]:
+        """:meth:`run_many` for an :class:`AsyncFlowClient`."""
+        chunks = self._chunks(values, batch_size or client.batch_size)
+        gate = asyncio.Semaphore(max(1, max_in_flight or client.max_in_flight))
+        fatal: list[FlowError] = []
+
+        async def send(
+            start: int, elements: list[dict[str, Any]]
+        ) -> list[FlowResult[_OutT]]:
+            async with gate:
+                if fatal:
+                    return self._failed(start, len(elements), fatal[0])
+                try:
+                    answers = await client.invoke(
+                        self.name, elements, api_version=self.api_version
+                    )
+                except FlowError as exc:
+                    if _stops_the_rest(exc):
+                        fatal.append(exc)
+                    return self._failed(start, len(elements), exc)
+            # Let the next chunk's request go out before decoding this answer,
+            # so the org is never kept waiting on our decoding.
+            await asyncio.sleep(0)
+            return self._results(start, answers)
+
+        per_chunk = await asyncio.gather(*(send(start, els) for start, els in chunks))
+        return [result for results in per_chunk for result in results]
+
+    def _chunks(
+        self, values: Sequence[object], size: int
+    ) -> list[tuple[int, list[dict[str, Any]]]]:
+        # Every input is encoded before anything is sent: a bad value at the
+        # end must not fail the call after earlier chunks already ran.
+        if size < 1:
+            raise FlowConfigError("batch_size must be at least 1")
+        encoded = [self.encode(value) for value in values]
+        return [
+            (start, encoded[start : start + size])
+            for start in range(0, len(encoded), size)
+        ]
+
+    def _failed(
+        self, start: int, count: int, exc: FlowError
+    ) -> list[FlowResult[_OutT]]:
+        return [FlowResult(self.name, start + i, None, (), exc) for i in range(count)]
+
+    def _results(
+        self, start: int, answers: Sequence[Mapping[str, Any]]
+    ) -> list[FlowResult[_OutT]]:
+        # One call per chunk, names bound once: this loop runs for every input.
+        name, decode, result = self.name, self.decode, self._result
+        new = object.__new__
         results: list[FlowResult[_OutT]] = []
-        for start in range(0, len(values), size):
-            chunk = values[start : start + size]
-            elements = client.invoke(
-                self.name,
-                [self.encode(value) for value in chunk],
-                api_version=self.api_version,
-            )
-            for offset, element in enumerate(elements):
-                results.append(self._result(start + offset, element))
+        for index, element in enumerate(answers, start):
+            if element.get("isSuccess") is True:
+                done = new(FlowResult)
+                done.__dict__.update(
+                    flow_name=name,
+                    index=index,
+                    output=decode(element.get("outputValues")),
+                    errors=(),
+                    exception=None,
+                )
+                results.append(done)
+            else:
+                results.append(result(index, element))
         return results
 
     def _result(self, index: int, element: Mapping[str, Any]) -> FlowResult[_OutT]:
-        errors = _errors(element.get("errors"))
         success = element.get("isSuccess")
-        if success is True or (success is None and not errors):
+        if success is True:
+            output = self.decode(element.get("outputValues"))
+            result: FlowResult[_OutT] = _build(
+                FlowResult,
+                {
+                    "flow_name": self.name,
+                    "index": index,
+                    "output": output,
+                    "errors": (),
+                    "exception": None,
+                },
+            )
+            return result
+        errors = _errors(element.get("errors"))
+        if success is None and not errors:
             return FlowResult(
                 self.name, index, self.decode(element.get("outputValues"))
             )
         return FlowResult(self.name, index, None, errors)
+
+
+def _build(cls: Any, values: dict[str, Any]) -> Any:
+    """An instance of the dataclass ``cls`` holding ``values``, every field given.
+
+    Made without running its ``__init__``, which for a frozen dataclass sets
+    each field through ``object.__setattr__`` and costs more than decoding
+    the values: in a bulk call of thousands this is the hot path. The
+    classes built here (results, generated Outputs) have no ``__post_init__``
+    and no slots, so the object is the one ``cls(**values)`` would make.
+    """
+    built = object.__new__(cls)
+    built.__dict__.update(values)
+    return built
 
 
 def _errors(raw: Any) -> tuple[SalesforceError, ...]:
@@ -621,60 +809,187 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class FlowClient:
+TokenProvider = Callable[[], str]
+"""Returns a fresh access token; called when the org says the session expired."""
+
+AsyncTokenProvider = Callable[[], "str | Awaitable[str]"]
+"""A :data:`TokenProvider` that may also be a coroutine function."""
+
+
+@dataclasses.dataclass
+class _Tries:
+    """The resend rules for one POST, shared by both clients.
+
+    A flow run is not idempotent, so a request is sent again only when it
+    provably did not run: the connection was refused before anything was
+    sent, or the org refused the session (401) and a fresh token was got.
+    ``unsafe_retries`` (0 unless the caller opts in) allows resending after
+    failures where the flow may have run: timeouts, dropped connections,
+    429 and 5xx answers.
+    """
+
+    connect_retries: int
+    unsafe_retries: int
+    refreshed: bool = False
+    resent: int = 0
+
+    def after_transport_error(self, exc: httpx.TransportError) -> float | None:
+        """Seconds to wait before resending, or None: give up."""
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+            if self.connect_retries > 0:
+                self.connect_retries -= 1
+                return self._pause()
+        if self.unsafe_retries > 0:
+            self.unsafe_retries -= 1
+            return self._pause()
+        return None
+
+    def refresh_due(self, response: httpx.Response, can_refresh: bool) -> bool:
+        """Whether to get a fresh token and resend (once per request)."""
+        if response.status_code != 401 or not can_refresh or self.refreshed:
+            return False
+        self.refreshed = True
+        return True
+
+    def resend_due(self, response: httpx.Response) -> float | None:
+        """Seconds to wait before resending after a failed answer, or None."""
+        status = response.status_code
+        if (status == 429 or status >= 500) and self.unsafe_retries > 0:
+            self.unsafe_retries -= 1
+            return self._pause()
+        return None
+
+    def _pause(self) -> float:
+        self.resent += 1
+        return min(4.0, 0.25 * 2.0 ** (self.resent - 1))
+
+
+class _ClientSettings:
+    """What both clients share: the org, the token and the call settings."""
+
+    def __init__(
+        self,
+        instance_url: str,
+        access_token: str | None,
+        *,
+        token_provider: Callable[[], Any] | None,
+        api_version: str | None,
+        timeout: float | httpx.Timeout,
+        batch_size: int,
+        max_in_flight: int,
+        connect_retries: int,
+        unsafe_retries: int,
+    ) -> None:
+        if not access_token and token_provider is None:
+            raise FlowConfigError(
+                "no access token given, and no token_provider to get one"
+            )
+        if batch_size < 1 or max_in_flight < 1:
+            raise FlowConfigError("batch_size and max_in_flight must be at least 1")
+        if connect_retries < 0 or unsafe_retries < 0:
+            raise FlowConfigError("retry counts cannot be negative")
+        self.instance_url = _check_instance_url(instance_url)
+        # None: each flow is called at the API version it was generated for.
+        self.api_version = api_version.removeprefix("v") if api_version else None
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self._token = access_token or ""
+        self._token_provider = token_provider
+        self._timeout = (
+            timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        )
+        self._connect_retries = connect_retries
+        self._unsafe_retries = unsafe_retries
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(instance_url={self.instance_url!r}, "
+            f"api_version={self.api_version!r})"
+        )
+
+    def flow_url(
+        self, flow_name: str, *, api_version: str = DEFAULT_API_VERSION
+    ) -> str:
+        """The flow's REST URL; the client's own api_version, when set, wins."""
+        version = self.api_version or api_version.removeprefix("v")
+        quoted = urllib.parse.quote(flow_name, safe="")
+        return (
+            f"{self.instance_url}/services/data/v{version}/actions/custom/flow/{quoted}"
+        )
+
+    def _tries(self) -> _Tries:
+        return _Tries(self._connect_retries, self._unsafe_retries)
+
+    @staticmethod
+    def _headers(token: str) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+
+    @staticmethod
+    def _log(
+        flow_name: str, count: int, outcome: str, started: float, attempt: int
+    ) -> None:
+        # Never the headers or the token: only what was called and how it went.
+        _log.debug(
+            "flow %s: %d input(s), %s in %.0f ms%s",
+            flow_name,
+            count,
+            outcome,
+            (time.perf_counter() - started) * 1000,
+            f" (attempt {attempt})" if attempt > 1 else "",
+        )
+
+
+class FlowClient(_ClientSettings):
     """Calls flows in one org through ``/services/data/vXX.X/actions/custom/flow``.
 
-    Pass an ``http_client`` to reuse your own connection pool, proxies or TLS
-    settings; otherwise the client owns one and closes it in :meth:`close`.
+    Give ``access_token``, or a ``token_provider`` that returns a fresh one
+    (called for the first request without a token, and once more when the
+    org says the session expired). Pass an ``http_client`` to reuse your own
+    connection pool, proxies or TLS settings; otherwise the client owns one
+    and closes it in :meth:`close`. ``batch_size`` inputs go to a request in
+    bulk calls, ``max_in_flight`` requests at a time. A request is resent
+    only where it provably did not run, unless ``unsafe_retries`` says
+    otherwise (see :class:`_Tries`).
     """
 
     def __init__(
         self,
         instance_url: str,
-        access_token: str,
+        access_token: str | None = None,
         *,
+        token_provider: TokenProvider | None = None,
         api_version: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        max_in_flight: int = 1,
+        connect_retries: int = DEFAULT_CONNECT_RETRIES,
+        unsafe_retries: int = 0,
         http_client: httpx.Client | None = None,
     ) -> None:
-        if not access_token:
-            raise FlowConfigError("no access token given")
-        if batch_size < 1:
-            raise FlowConfigError("batch_size must be at least 1")
-        self.instance_url = _check_instance_url(instance_url)
-        # None: each flow is called at the API version it was generated for.
-        self.api_version = api_version.removeprefix("v") if api_version else None
-        self.batch_size = batch_size
-        self._token = access_token
-        self._timeout = (
-            timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        super().__init__(
+            instance_url,
+            access_token,
+            token_provider=token_provider,
+            api_version=api_version,
+            timeout=timeout,
+            batch_size=batch_size,
+            max_in_flight=max_in_flight,
+            connect_retries=connect_retries,
+            unsafe_retries=unsafe_retries,
         )
+        self._refresh_lock = threading.Lock()
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client()
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> FlowClient:
         """A client from ``SF_INSTANCE_URL``, ``SF_ACCESS_TOKEN`` and ``SF_API_VERSION``."""
-        url = os.environ.get("SF_INSTANCE_URL", "")
-        token = os.environ.get("SF_ACCESS_TOKEN", "")
-        missing = [
-            name
-            for name, value in (("SF_INSTANCE_URL", url), ("SF_ACCESS_TOKEN", token))
-            if not value
-        ]
-        if missing:
-            raise FlowConfigError(
-                f"{' and '.join(missing)} not set; set them to your org's instance URL and an "
-                "access token (e.g. from `sf org display --json`)"
-            )
-        version = os.environ.get("SF_API_VERSION")
-        if version:
-            kwargs.setdefault("api_version", version)
+        url, token = _env_settings(kwargs)
         return cls(url, token, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"FlowClient(instance_url={self.instance_url!r}, api_version={self.api_version!r})"
 
     def __enter__(self) -> FlowClient:
         return self
@@ -687,16 +1002,6 @@ class FlowClient:
         if self._owns_http:
             self._http.close()
 
-    def flow_url(
-        self, flow_name: str, *, api_version: str = DEFAULT_API_VERSION
-    ) -> str:
-        """The flow's REST URL; the client's own api_version, when set, wins."""
-        version = self.api_version or api_version.removeprefix("v")
-        quoted = urllib.parse.quote(flow_name, safe="")
-        return (
-            f"{self.instance_url}/services/data/v{version}/actions/custom/flow/{quoted}"
-        )
-
     def invoke(
         self,
         flow_name: str,
@@ -708,32 +1013,188 @@ class FlowClient:
 
         Raises :class:`FlowHTTPError` (and subclasses) when Salesforce refuses
         the request as a whole, :class:`FlowTransportError` when it fails in
-        transit. Never resends: a flow run is not idempotent.
+        transit.
         """
         content = dumps({"inputs": list(inputs)}).encode("utf-8")
-        headers = {
-            "Authorization": f"Bearer {self._token}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-        started = time.perf_counter()
-        try:
-            response = self._http.post(
-                self.flow_url(flow_name, api_version=api_version),
-                content=content,
-                headers=headers,
-                timeout=self._timeout,
+        url = self.flow_url(flow_name, api_version=api_version)
+        tries = self._tries()
+        attempt = 0
+        while True:
+            attempt += 1
+            token = self._token or self._fresh_token("")
+            started = time.perf_counter()
+            try:
+                response = self._http.post(
+                    url,
+                    content=content,
+                    headers=self._headers(token),
+                    timeout=self._timeout,
+                )
+            except httpx.TransportError as exc:
+                self._log(flow_name, len(inputs), type(exc).__name__, started, attempt)
+                delay = tries.after_transport_error(exc)
+                if delay is None:
+                    raise _transport_error(flow_name, exc) from None
+                time.sleep(delay)
+                continue
+            self._log(
+                flow_name, len(inputs), f"HTTP {response.status_code}", started, attempt
             )
-        except httpx.TransportError as exc:
-            raise _transport_error(flow_name, exc) from None
-        _log.debug(
-            "flow %s: %d input(s), HTTP %d in %.0f ms",
-            flow_name,
-            len(inputs),
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
+            if tries.refresh_due(response, self._token_provider is not None):
+                self._fresh_token(token)
+                continue
+            delay = tries.resend_due(response)
+            if delay is not None:
+                time.sleep(delay)
+                continue
+            return _parse_invoke_response(flow_name, response, len(inputs))
+
+    def _fresh_token(self, refused: str) -> str:
+        with self._refresh_lock:
+            if self._token != refused:  # another thread renewed it meanwhile
+                return self._token
+            if self._token_provider is None:
+                raise FlowConfigError("no access token given, and no token_provider")
+            token = self._token_provider()
+            if not isinstance(token, str) or not token:
+                raise FlowConfigError("the token_provider returned no token")
+            self._token = token
+            return token
+
+
+class AsyncFlowClient(_ClientSettings):
+    """:class:`FlowClient` for asyncio: the same settings over ``httpx.AsyncClient``.
+
+    ``token_provider`` may be a plain function or a coroutine function.
+    """
+
+    def __init__(
+        self,
+        instance_url: str,
+        access_token: str | None = None,
+        *,
+        token_provider: AsyncTokenProvider | None = None,
+        api_version: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_in_flight: int = 4,
+        connect_retries: int = DEFAULT_CONNECT_RETRIES,
+        unsafe_retries: int = 0,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            instance_url,
+            access_token,
+            token_provider=token_provider,
+            api_version=api_version,
+            timeout=timeout,
+            batch_size=batch_size,
+            max_in_flight=max_in_flight,
+            connect_retries=connect_retries,
+            unsafe_retries=unsafe_retries,
         )
-        return _parse_invoke_response(flow_name, response, len(inputs))
+        self._refresh_lock: asyncio.Lock | None = None  # made in the running loop
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient()
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> AsyncFlowClient:
+        """A client from ``SF_INSTANCE_URL``, ``SF_ACCESS_TOKEN`` and ``SF_API_VERSION``."""
+        url, token = _env_settings(kwargs)
+        return cls(url, token, **kwargs)
+
+    async def __aenter__(self) -> AsyncFlowClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool, unless it was passed in."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def invoke(
+        self,
+        flow_name: str,
+        inputs: Sequence[Mapping[str, Any]],
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+    ) -> list[Mapping[str, Any]]:
+        """:meth:`FlowClient.invoke`, awaited."""
+        content = dumps({"inputs": list(inputs)}).encode("utf-8")
+        url = self.flow_url(flow_name, api_version=api_version)
+        tries = self._tries()
+        attempt = 0
+        while True:
+            attempt += 1
+            token = self._token or await self._fresh_token("")
+            started = time.perf_counter()
+            try:
+                response = await self._http.post(
+                    url,
+                    content=content,
+                    headers=self._headers(token),
+                    timeout=self._timeout,
+                )
+            except httpx.TransportError as exc:
+                self._log(flow_name, len(inputs), type(exc).__name__, started, attempt)
+                delay = tries.after_transport_error(exc)
+                if delay is None:
+                    raise _transport_error(flow_name, exc) from None
+                await asyncio.sleep(delay)
+                continue
+            self._log(
+                flow_name, len(inputs), f"HTTP {response.status_code}", started, attempt
+            )
+            if tries.refresh_due(response, self._token_provider is not None):
+                await self._fresh_token(token)
+                continue
+            delay = tries.resend_due(response)
+            if delay is not None:
+                await asyncio.sleep(delay)
+                continue
+            return _parse_invoke_response(flow_name, response, len(inputs))
+
+    async def _fresh_token(self, refused: str) -> str:
+        if self._refresh_lock is None:
+            self._refresh_lock = asyncio.Lock()
+        async with self._refresh_lock:
+            if self._token != refused:  # another task renewed it meanwhile
+                return self._token
+            if self._token_provider is None:
+                raise FlowConfigError("no access token given, and no token_provider")
+            token = self._token_provider()
+            if inspect.isawaitable(token):
+                token = await token
+            if not isinstance(token, str) or not token:
+                raise FlowConfigError("the token_provider returned no token")
+            self._token = token
+            return token
+
+
+def _env_settings(kwargs: dict[str, Any]) -> tuple[str, str]:
+    url = os.environ.get("SF_INSTANCE_URL", "")
+    token = os.environ.get("SF_ACCESS_TOKEN", "")
+    missing = [
+        name
+        for name, value in (("SF_INSTANCE_URL", url), ("SF_ACCESS_TOKEN", token))
+        if not value
+    ]
+    if missing:
+        raise FlowConfigError(
+            f"{' and '.join(missing)} not set; set them to your org's instance URL and an "
+            "access token (e.g. from `sf org display --json`)"
+        )
+    version = os.environ.get("SF_API_VERSION")
+    if version:
+        kwargs.setdefault("api_version", version)
+    return url, token
+
+
+def _stops_the_rest(exc: FlowError) -> bool:
+    # After these, every later request of a bulk call would fail the same way.
+    return isinstance(exc, (SessionExpiredError, ApiLimitError, FlowConfigError))
 
 
 def _transport_error(flow_name: str, exc: httpx.TransportError) -> FlowTransportError:
@@ -765,8 +1226,9 @@ def _parse_invoke_response(
         and isinstance(body, list)
         and body
         and all(
-            isinstance(item, Mapping)
-            and ("isSuccess" in item or "outputValues" in item)
+            # dict, not Mapping: json.loads makes dicts, and an ABC check per
+            # element is a real cost in a bulk answer of thousands.
+            type(item) is dict and ("isSuccess" in item or "outputValues" in item)
             for item in body
         )
     ):

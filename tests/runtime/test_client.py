@@ -1,5 +1,6 @@
 """FlowClient against httpx.MockTransport: request shape and response parsing."""
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -205,15 +206,19 @@ def test_bad_input_value_names_the_input() -> None:
 
 
 @pytest.mark.parametrize(
-    ("failure", "may_have_run", "advice"),
+    ("failure", "may_have_run", "advice", "sent"),
     [
-        (httpx.ConnectError, False, "nothing was sent"),
-        (httpx.ReadTimeout, True, "may have run"),
-        (httpx.RemoteProtocolError, True, "may have run"),
+        # A refused connection sent nothing: resent (twice by default).
+        (httpx.ConnectError, False, "nothing was sent", 3),
+        (httpx.ConnectTimeout, False, "nothing was sent", 3),
+        # Anything later may have run the flow: never resent.
+        (httpx.ReadTimeout, True, "may have run", 1),
+        (httpx.WriteError, True, "may have run", 1),
+        (httpx.RemoteProtocolError, True, "may have run", 1),
     ],
 )
-def test_transport_failures_are_never_resent(
-    failure: type[httpx.TransportError], may_have_run: bool, advice: str
+def test_transport_failures_are_resent_only_when_nothing_was_sent(
+    failure: type[httpx.TransportError], may_have_run: bool, advice: str, sent: int
 ) -> None:
     calls = []
 
@@ -223,7 +228,7 @@ def test_transport_failures_are_never_resent(
 
     with pytest.raises(rt.FlowTransportError) as info:
         BINDING.run(_client(handler), _In())
-    assert info.value.may_have_run is may_have_run and len(calls) == 1
+    assert info.value.may_have_run is may_have_run and len(calls) == sent
     assert advice in str(info.value)
 
 
@@ -265,3 +270,17 @@ def test_api_version_comes_from_the_binding_unless_the_client_sets_one() -> None
         "/services/data/v58.0/actions/custom/flow/Old",
         "/services/data/v60.0/actions/custom/flow/Old",
     ]
+
+
+def test_bulk_results_are_the_objects_their_constructors_make() -> None:
+    # Results and Outputs of bulk calls are built without running __init__
+    # (the hot path); they must be indistinguishable from constructed ones.
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[_ok({"total": 12.5})] * 2)
+
+    results = BINDING.run_many(_client(handler), [_In(), _In()])
+    expected = rt.FlowResult("Calc", 1, _Out(total=Decimal("12.5")))
+    assert results[1] == expected and repr(results[1]) == repr(expected)
+    assert hash(results[1].output) == hash(expected.output)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        results[1].output.total = Decimal(0)  # type: ignore[misc]

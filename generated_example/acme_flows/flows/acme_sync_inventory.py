@@ -20,7 +20,9 @@ __all__ = [
     "AcmeSyncInventoryInput",
     "AcmeSyncInventoryOutput",
     "acme_sync_inventory",
+    "acme_sync_inventory_async",
     "acme_sync_inventory_many",
+    "acme_sync_inventory_many_async",
 ]
 
 
@@ -135,6 +137,46 @@ def acme_sync_inventory(
     )
 
 
+async def acme_sync_inventory_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    warehouse_code: str,
+    skus: list[str] | None | _rt.Unset = _rt.UNSET,
+    since: _dt.datetime | None | _rt.Unset = _rt.UNSET,
+    full_resync: bool | None | _rt.Unset = _rt.UNSET,
+    batch_size: int | None | _rt.Unset = _rt.UNSET,
+) -> AcmeSyncInventoryOutput:
+    """Run the flow ``acme__Sync_Inventory`` (Sync Inventory — Warehouses) once.
+
+    Args:
+        client: The org to run the flow in.
+        warehouse_code: Warehouse Code (倉庫コード) (``warehouseCode``, STRING, required).
+        skus: skus (``skus``, list of STRING).
+        since: Changed Since (``since``, DATETIME).
+            Only SKUs changed after this instant (UTC) are synced.
+        full_resync: Full Resync (``fullResync``, BOOLEAN).
+        batch_size: Batch Size (``batchSize``, INTEGER).
+            1–2000; defaults to 200.
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        AcmeSyncInventoryInput(
+            warehouse_code=warehouse_code,
+            skus=skus,
+            since=since,
+            full_resync=full_resync,
+            batch_size=batch_size,
+        ),
+    )
+
+
 def acme_sync_inventory_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[AcmeSyncInventoryInput],
@@ -147,7 +189,25 @@ def acme_sync_inventory_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def acme_sync_inventory_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[AcmeSyncInventoryInput],
+) -> list[_rt.FlowResult[AcmeSyncInventoryOutput]]:
+    """Run the flow ``acme__Sync_Inventory`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``AcmeSyncInventoryInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

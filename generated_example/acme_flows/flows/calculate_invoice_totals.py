@@ -27,7 +27,9 @@ __all__ = [
     "CalculateInvoiceTotalsInput",
     "CalculateInvoiceTotalsOutput",
     "calculate_invoice_totals",
+    "calculate_invoice_totals_async",
     "calculate_invoice_totals_many",
+    "calculate_invoice_totals_many_async",
 ]
 
 
@@ -151,6 +153,47 @@ def calculate_invoice_totals(
     )
 
 
+async def calculate_invoice_totals_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    invoice: _records.Invoice__c,
+    line_amounts: list[_decimal.Decimal],
+    discount_percent: float | None | _rt.Unset = _rt.UNSET,
+    tax_rate: _decimal.Decimal | None | _rt.Unset = _rt.UNSET,
+    rounding_mode: str | None | _rt.Unset = _rt.UNSET,
+) -> CalculateInvoiceTotalsOutput:
+    """Run the flow ``Calculate_Invoice_Totals`` (Calculate Invoice Totals) once.
+
+    Args:
+        client: The org to run the flow in.
+        invoice: Invoice (``invoice``, Invoice__c record, required).
+            Invoice__c record; Currency__c and Jurisdiction__c must be populated.
+        line_amounts: Line Amounts (``lineAmounts``, list of CURRENCY, required).
+        discount_percent: Discount % (``discountPercent``, PERCENT).
+            Percentage: 12.5 means 12.5 %, not 0.125.
+        tax_rate: Tax Rate (``taxRate``, DECIMAL).
+        rounding_mode: Rounding Mode (``roundingMode``, PICKLIST).
+            Values: HALF_EVEN, HALF_UP, DOWN.
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        CalculateInvoiceTotalsInput(
+            invoice=invoice,
+            line_amounts=line_amounts,
+            discount_percent=discount_percent,
+            tax_rate=tax_rate,
+            rounding_mode=rounding_mode,
+        ),
+    )
+
+
 def calculate_invoice_totals_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[CalculateInvoiceTotalsInput],
@@ -163,7 +206,25 @@ def calculate_invoice_totals_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def calculate_invoice_totals_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[CalculateInvoiceTotalsInput],
+) -> list[_rt.FlowResult[CalculateInvoiceTotalsOutput]]:
+    """Run the flow ``Calculate_Invoice_Totals`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``CalculateInvoiceTotalsInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

@@ -21,7 +21,9 @@ __all__ = [
     "CreateSupportCaseInput",
     "CreateSupportCaseOutput",
     "create_support_case",
+    "create_support_case_async",
     "create_support_case_many",
+    "create_support_case_many_async",
 ]
 
 
@@ -158,6 +160,60 @@ def create_support_case(
     )
 
 
+async def create_support_case_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    account: _records.Account,
+    subject: str,
+    description: str | None | _rt.Unset = _rt.UNSET,
+    priority: str | None | _rt.Unset = _rt.UNSET,
+    origin: str | None | _rt.Unset = _rt.UNSET,
+    contact_email: str | None | _rt.Unset = _rt.UNSET,
+    contact_phone: str | None | _rt.Unset = _rt.UNSET,
+    comment_lines: list[str] | None | _rt.Unset = _rt.UNSET,
+) -> CreateSupportCaseOutput:
+    """Run the flow ``Create_Support_Case`` (Create Support Case) once.
+
+    Args:
+        client: The org to run the flow in.
+        account: Account (``account``, Account record, required).
+            The customer's Account record. Only Id, Name and OwnerId are read.
+        subject: Subject ("Short Description") (``subject``, STRING, required).
+            Shown as the Case subject; truncated to 255 characters.
+        description: Description (``description``, TEXTAREA).
+        priority: Priority (``priority``, PICKLIST).
+            Defaults to "Medium" when blank.
+            Values: High, Medium, Low.
+        origin: Case Origin (``origin``, PICKLIST).
+            Values: Web, Email, Phone, Partner Portal.
+        contact_email: Contact Email (``contactEmail``, EMAIL).
+            Used to find or create the Contact; matching is case-insensitive.
+        contact_phone: Contact Phone (``contactPhone``, PHONE).
+        comment_lines: Initial Comments (``commentLines``, list of TEXTAREA).
+            Each entry becomes one CaseComment, in order.
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        CreateSupportCaseInput(
+            account=account,
+            subject=subject,
+            description=description,
+            priority=priority,
+            origin=origin,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            comment_lines=comment_lines,
+        ),
+    )
+
+
 def create_support_case_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[CreateSupportCaseInput],
@@ -170,7 +226,25 @@ def create_support_case_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def create_support_case_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[CreateSupportCaseInput],
+) -> list[_rt.FlowResult[CreateSupportCaseOutput]]:
+    """Run the flow ``Create_Support_Case`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``CreateSupportCaseInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

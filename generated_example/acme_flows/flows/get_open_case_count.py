@@ -20,7 +20,9 @@ __all__ = [
     "GetOpenCaseCountInput",
     "GetOpenCaseCountOutput",
     "get_open_case_count",
+    "get_open_case_count_async",
     "get_open_case_count_many",
+    "get_open_case_count_many_async",
 ]
 
 
@@ -105,6 +107,27 @@ def get_open_case_count(
     )
 
 
+async def get_open_case_count_async(
+    client: _rt.AsyncFlowClient,
+) -> GetOpenCaseCountOutput:
+    """Run the flow ``Get_Open_Case_Count`` (Get Open Case Count) once.
+
+    Args:
+        client: The org to run the flow in.
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        GetOpenCaseCountInput(),
+    )
+
+
 def get_open_case_count_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[GetOpenCaseCountInput],
@@ -117,7 +140,25 @@ def get_open_case_count_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def get_open_case_count_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[GetOpenCaseCountInput],
+) -> list[_rt.FlowResult[GetOpenCaseCountOutput]]:
+    """Run the flow ``Get_Open_Case_Count`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``GetOpenCaseCountInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

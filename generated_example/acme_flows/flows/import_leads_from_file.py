@@ -22,7 +22,9 @@ __all__ = [
     "ImportLeadsFromFileInput",
     "ImportLeadsFromFileOutput",
     "import_leads_from_file",
+    "import_leads_from_file_async",
     "import_leads_from_file_many",
+    "import_leads_from_file_many_async",
 ]
 
 
@@ -144,6 +146,53 @@ def import_leads_from_file(
     )
 
 
+async def import_leads_from_file_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    import_: str,
+    format_: str,
+    from_: str | None | _rt.Unset = _rt.UNSET,
+    match_: str | None | _rt.Unset = _rt.UNSET,
+    class_: str | None | _rt.Unset = _rt.UNSET,
+    client_: str | None | _rt.Unset = _rt.UNSET,
+) -> ImportLeadsFromFileOutput:
+    """Run the flow ``Import_Leads_From_File`` (Import Leads from File) once.
+
+    Args:
+        client: The org to run the flow in.
+        import_: File Content (``import``, BASE64, required).
+            Base64-encoded file body.
+        format_: format (``format``, PICKLIST, required).
+            Values: CSV, TSV, XLSX.
+        from_: Source System (``from``, STRING).
+            Free-text source, e.g. "Trade Show · Hannover Messe".
+        match_: Duplicate Match Pattern (``match``, STRING).
+            Regular expression applied to the phone column to find duplicates, e.g. ^\\+?\\d+$ (digits only). Do not double the backslashes.
+        class_: Lead Class (``class``, PICKLIST).
+            Values: Hot, Warm, Cold.
+        client_: client (``client``, STRING).
+            Name of the calling integration; stored on each Lead as the LeadSource detail.
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        ImportLeadsFromFileInput(
+            import_=import_,
+            format_=format_,
+            from_=from_,
+            match_=match_,
+            class_=class_,
+            client_=client_,
+        ),
+    )
+
+
 def import_leads_from_file_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[ImportLeadsFromFileInput],
@@ -156,7 +205,25 @@ def import_leads_from_file_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def import_leads_from_file_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[ImportLeadsFromFileInput],
+) -> list[_rt.FlowResult[ImportLeadsFromFileOutput]]:
+    """Run the flow ``Import_Leads_From_File`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``ImportLeadsFromFileInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

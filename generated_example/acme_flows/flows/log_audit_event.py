@@ -20,7 +20,9 @@ __all__ = [
     "LogAuditEventInput",
     "LogAuditEventOutput",
     "log_audit_event",
+    "log_audit_event_async",
     "log_audit_event_many",
+    "log_audit_event_many_async",
 ]
 
 
@@ -141,6 +143,58 @@ def log_audit_event(
     )
 
 
+async def log_audit_event_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    event_type: str,
+    message: str,
+    detail_lines: list[str] | None | _rt.Unset = _rt.UNSET,
+    record_ids: list[str] | None | _rt.Unset = _rt.UNSET,
+    actor_user_id: str | None | _rt.Unset = _rt.UNSET,
+    occurred_at: _dt.datetime | None | _rt.Unset = _rt.UNSET,
+    payload: str | None | _rt.Unset = _rt.UNSET,
+    attachments: list[str] | None | _rt.Unset = _rt.UNSET,
+) -> LogAuditEventOutput:
+    """Run the flow ``Log_Audit_Event`` (Log Audit Event) once.
+
+    Args:
+        client: The org to run the flow in.
+        event_type: Event Type (``eventType``, PICKLIST, required).
+            Values: Login, Export, Permission Change, Data Deletion.
+        message: Message (``message``, TEXTAREA, required).
+            Free text. Wiki markup such as '''bold''' is stored verbatim, not rendered.
+        detail_lines: Detail Lines (``detailLines``, list of TEXTAREA).
+        record_ids: Record Ids (``recordIds``, list of ID).
+            Ids of the records the event refers to.
+        actor_user_id: Actor User (``actorUserId``, REFERENCE).
+            User who performed the action; defaults to the running user.
+        occurred_at: Occurred At (``occurredAt``, DATETIME).
+        payload: Payload (``payload``, BASE64).
+            Optional binary payload (base64, max 1 MB).
+        attachments: Attachments (``attachments``, list of BASE64).
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        LogAuditEventInput(
+            event_type=event_type,
+            message=message,
+            detail_lines=detail_lines,
+            record_ids=record_ids,
+            actor_user_id=actor_user_id,
+            occurred_at=occurred_at,
+            payload=payload,
+            attachments=attachments,
+        ),
+    )
+
+
 def log_audit_event_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[LogAuditEventInput],
@@ -153,7 +207,25 @@ def log_audit_event_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def log_audit_event_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[LogAuditEventInput],
+) -> list[_rt.FlowResult[LogAuditEventOutput]]:
+    """Run the flow ``Log_Audit_Event`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``LogAuditEventInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

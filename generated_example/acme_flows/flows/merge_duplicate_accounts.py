@@ -19,7 +19,9 @@ __all__ = [
     "MergeDuplicateAccountsInput",
     "MergeDuplicateAccountsOutput",
     "merge_duplicate_accounts",
+    "merge_duplicate_accounts_async",
     "merge_duplicate_accounts_many",
+    "merge_duplicate_accounts_many_async",
 ]
 
 
@@ -130,6 +132,46 @@ def merge_duplicate_accounts(
     )
 
 
+async def merge_duplicate_accounts_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    master_account: _records.Account,
+    duplicates: list[_records.Account],
+    account_name_2: str | None | _rt.Unset = _rt.UNSET,
+    account_name: str | None | _rt.Unset = _rt.UNSET,
+    keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET,
+) -> MergeDuplicateAccountsOutput:
+    """Run the flow ``Merge_Duplicate_Accounts`` (Merge Duplicate Accounts) once.
+
+    Args:
+        client: The org to run the flow in.
+        master_account: Master Account (``masterAccount``, Account record, required).
+        duplicates: Duplicate Accounts (``duplicates``, list of Account record, required).
+        account_name_2: Account Name (``accountName``, STRING).
+            New name for the surviving Account; blank keeps the master's name.
+        account_name: Account Name (Legacy) (``account_name``, STRING).
+            Deprecated alias of accountName kept for the 2019 ERP integration; ignored when accountName is set.
+        keep_oldest_created_date: Keep Oldest Created Date (``keepOldestCreatedDate``, BOOLEAN).
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        MergeDuplicateAccountsInput(
+            master_account=master_account,
+            duplicates=duplicates,
+            account_name_2=account_name_2,
+            account_name=account_name,
+            keep_oldest_created_date=keep_oldest_created_date,
+        ),
+    )
+
+
 def merge_duplicate_accounts_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[MergeDuplicateAccountsInput],
@@ -142,7 +184,25 @@ def merge_duplicate_accounts_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def merge_duplicate_accounts_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[MergeDuplicateAccountsInput],
+) -> list[_rt.FlowResult[MergeDuplicateAccountsOutput]]:
+    """Run the flow ``Merge_Duplicate_Accounts`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``MergeDuplicateAccountsInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

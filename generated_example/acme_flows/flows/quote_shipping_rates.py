@@ -21,7 +21,9 @@ __all__ = [
     "QuoteShippingRatesInput",
     "QuoteShippingRatesOutput",
     "quote_shipping_rates",
+    "quote_shipping_rates_async",
     "quote_shipping_rates_many",
+    "quote_shipping_rates_many_async",
 ]
 
 
@@ -128,6 +130,47 @@ def quote_shipping_rates(
     )
 
 
+async def quote_shipping_rates_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    parcel: _apex_types.AcmeShipping_Parcel,
+    destination: str,
+    waypoints: list[str] | None | _rt.Unset = _rt.UNSET,
+    carriers: list[str] | None | _rt.Unset = _rt.UNSET,
+    ship_date: _dt.date | None | _rt.Unset = _rt.UNSET,
+) -> QuoteShippingRatesOutput:
+    """Run the flow ``Quote_Shipping_Rates`` (Quote Shipping Rates) once.
+
+    Args:
+        client: The org to run the flow in.
+        parcel: Parcel (``parcel``, Apex AcmeShipping$Parcel, required).
+            Weight in kg and dimensions in cm.
+        destination: Destination (``destination``, ADDRESS, required).
+        waypoints: Waypoints (``waypoints``, list of LOCATION).
+            Optional intermediate stops as latitude/longitude pairs.
+        carriers: Carriers (``carriers``, list of PICKLIST).
+            Values: UPS, FedEx, DHL, Deutsche Post.
+        ship_date: Ship Date (``shipDate``, DATE).
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        QuoteShippingRatesInput(
+            parcel=parcel,
+            destination=destination,
+            waypoints=waypoints,
+            carriers=carriers,
+            ship_date=ship_date,
+        ),
+    )
+
+
 def quote_shipping_rates_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[QuoteShippingRatesInput],
@@ -140,7 +183,25 @@ def quote_shipping_rates_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def quote_shipping_rates_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[QuoteShippingRatesInput],
+) -> list[_rt.FlowResult[QuoteShippingRatesOutput]]:
+    """Run the flow ``Quote_Shipping_Rates`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``QuoteShippingRatesInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

@@ -20,7 +20,9 @@ __all__ = [
     "RefreshQ3ForecastInput",
     "RefreshQ3ForecastOutput",
     "refresh_q3_forecast",
+    "refresh_q3_forecast_async",
     "refresh_q3_forecast_many",
+    "refresh_q3_forecast_many_async",
 ]
 
 
@@ -149,6 +151,52 @@ def refresh_q3_forecast(
     )
 
 
+async def refresh_q3_forecast_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    fiscal_year: int,
+    region: str | None | _rt.Unset = _rt.UNSET,
+    product_families: list[str] | None | _rt.Unset = _rt.UNSET,
+    lambda_: float | None | _rt.Unset = _rt.UNSET,
+    probability_threshold: float | None | _rt.Unset = _rt.UNSET,
+    include_closed_lost: bool | None | _rt.Unset = _rt.UNSET,
+) -> RefreshQ3ForecastOutput:
+    """Run the flow ``Refresh_Q3_Forecast`` (Refresh Q3 Forecast) once.
+
+    Args:
+        client: The org to run the flow in.
+        fiscal_year: Fiscal Year (``fiscalYear``, INT, required).
+        region: Region (``region``, COMBOBOX).
+            Pick a region or type a custom territory code.
+            Values: EMEA, NA, APAC, LATAM.
+        product_families: Product Families (``productFamilies``, list of COMBOBOX).
+            Values: Hardware, Software, Services.
+        lambda_: Smoothing Factor (λ) (``lambda``, DOUBLE).
+            0 < λ ≤ 1. Higher values weight recent months more.
+        probability_threshold: Probability Threshold (``probabilityThreshold``, PERCENT).
+            Opportunities below this probability are excluded.
+        include_closed_lost: Include Closed Lost (``includeClosedLost``, BOOLEAN).
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        RefreshQ3ForecastInput(
+            fiscal_year=fiscal_year,
+            region=region,
+            product_families=product_families,
+            lambda_=lambda_,
+            probability_threshold=probability_threshold,
+            include_closed_lost=include_closed_lost,
+        ),
+    )
+
+
 def refresh_q3_forecast_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[RefreshQ3ForecastInput],
@@ -161,7 +209,25 @@ def refresh_q3_forecast_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def refresh_q3_forecast_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[RefreshQ3ForecastInput],
+) -> list[_rt.FlowResult[RefreshQ3ForecastOutput]]:
+    """Run the flow ``Refresh_Q3_Forecast`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``RefreshQ3ForecastInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

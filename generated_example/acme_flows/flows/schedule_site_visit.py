@@ -20,7 +20,9 @@ __all__ = [
     "ScheduleSiteVisitInput",
     "ScheduleSiteVisitOutput",
     "schedule_site_visit",
+    "schedule_site_visit_async",
     "schedule_site_visit_many",
+    "schedule_site_visit_many_async",
 ]
 
 
@@ -151,6 +153,54 @@ def schedule_site_visit(
     )
 
 
+async def schedule_site_visit_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    visit_date: _dt.date,
+    site_address: str,
+    preferred_start: _dt.time | None | _rt.Unset = _rt.UNSET,
+    preferred_end: _dt.time | None | _rt.Unset = _rt.UNSET,
+    site_location: str | None | _rt.Unset = _rt.UNSET,
+    technician_ids: list[str] | None | _rt.Unset = _rt.UNSET,
+    blackout_dates: list[_dt.date] | None | _rt.Unset = _rt.UNSET,
+) -> ScheduleSiteVisitOutput:
+    """Run the flow ``Schedule_Site_Visit`` (Schedule Site Visit) once.
+
+    Args:
+        client: The org to run the flow in.
+        visit_date: Visit Date (``visitDate``, DATE, required).
+        preferred_start: Preferred Start (``preferredStart``, TIME).
+            Earliest acceptable start time, local time.
+        preferred_end: Preferred End (``preferredEnd``, TIME).
+        site_address: Site Address (``siteAddress``, ADDRESS, required).
+            Street, city, postal code and country, e.g. Königstraße 12, 70173 Stuttgart, DE.
+        site_location: Site Location (``siteLocation``, LOCATION).
+            Latitude/longitude; when set it takes precedence over siteAddress for routing.
+        technician_ids: Technician Ids (``technicianIds``, list of ID).
+        blackout_dates: Blackout Dates (``blackoutDates``, list of DATE).
+            Dates on which no visit may be booked (public holidays, site closures).
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        ScheduleSiteVisitInput(
+            visit_date=visit_date,
+            preferred_start=preferred_start,
+            preferred_end=preferred_end,
+            site_address=site_address,
+            site_location=site_location,
+            technician_ids=technician_ids,
+            blackout_dates=blackout_dates,
+        ),
+    )
+
+
 def schedule_site_visit_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[ScheduleSiteVisitInput],
@@ -163,7 +213,25 @@ def schedule_site_visit_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def schedule_site_visit_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[ScheduleSiteVisitInput],
+) -> list[_rt.FlowResult[ScheduleSiteVisitOutput]]:
+    """Run the flow ``Schedule_Site_Visit`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``ScheduleSiteVisitInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

@@ -20,7 +20,9 @@ __all__ = [
     "SendCustomerNotificationInput",
     "SendCustomerNotificationOutput",
     "send_customer_notification",
+    "send_customer_notification_async",
     "send_customer_notification_many",
+    "send_customer_notification_many_async",
 ]
 
 
@@ -143,6 +145,54 @@ def send_customer_notification(
     )
 
 
+async def send_customer_notification_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    id_: str,
+    type_: str,
+    input_: str | None | _rt.Unset = _rt.UNSET,
+    inputs: list[str] | None | _rt.Unset = _rt.UNSET,
+    recipient_ids: list[str] | None | _rt.Unset = _rt.UNSET,
+    cc_emails: list[str] | None | _rt.Unset = _rt.UNSET,
+    attachment_urls: list[str] | None | _rt.Unset = _rt.UNSET,
+) -> SendCustomerNotificationOutput:
+    """Run the flow ``Send_Customer_Notification`` (Send Customer Notification) once.
+
+    Args:
+        client: The org to run the flow in.
+        id_: Recipient Id (``id``, ID, required).
+            Contact or Lead Id of the recipient.
+        type_: type (``type``, PICKLIST, required).
+            Values: Email, SMS, Push.
+        input_: Message Body ({{ merge }} syntax) (``input``, TEXTAREA).
+            Raw body. May contain {{ merge.fields }}; write {{ '{{' }} for a literal brace pair.
+        inputs: Merge Values (``inputs``, list of STRING).
+            Key=value pairs, e.g. "FirstName=Zoë".
+        recipient_ids: Additional Recipients (``recipientIds``, list of REFERENCE).
+        cc_emails: CC Emails (``ccEmails``, list of EMAIL).
+        attachment_urls: Attachment URLs (``attachmentUrls``, list of URL).
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        SendCustomerNotificationInput(
+            id_=id_,
+            type_=type_,
+            input_=input_,
+            inputs=inputs,
+            recipient_ids=recipient_ids,
+            cc_emails=cc_emails,
+            attachment_urls=attachment_urls,
+        ),
+    )
+
+
 def send_customer_notification_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[SendCustomerNotificationInput],
@@ -155,7 +205,25 @@ def send_customer_notification_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def send_customer_notification_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[SendCustomerNotificationInput],
+) -> list[_rt.FlowResult[SendCustomerNotificationOutput]]:
+    """Run the flow ``Send_Customer_Notification`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``SendCustomerNotificationInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

@@ -19,7 +19,9 @@ __all__ = [
     "TagContactsInput",
     "TagContactsOutput",
     "tag_contacts",
+    "tag_contacts_async",
     "tag_contacts_many",
+    "tag_contacts_many_async",
 ]
 
 
@@ -132,6 +134,44 @@ def tag_contacts(
     )
 
 
+async def tag_contacts_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    contacts: list[_records.Contact],
+    tags: list[str],
+    replace_existing: bool | None | _rt.Unset = _rt.UNSET,
+    primary_contact: _records.Contact | None | _rt.Unset = _rt.UNSET,
+) -> TagContactsOutput:
+    """Run the flow ``Tag_Contacts`` (Tag Contacts) once.
+
+    Args:
+        client: The org to run the flow in.
+        contacts: Contacts (``contacts``, list of Contact record, required).
+        tags: Tags (``tags``, MULTIPICKLIST, required).
+            Values: Newsletter, Webinar, Trade Show, Partner, VIP.
+        replace_existing: Replace Existing Tags (``replaceExisting``, BOOLEAN).
+            If true, existing tags are removed first; otherwise the new tags are merged.
+        primary_contact: Primary Contact (``primaryContact``, Contact record).
+            Optional; also receives the 'VIP' tag.
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        TagContactsInput(
+            contacts=contacts,
+            tags=tags,
+            replace_existing=replace_existing,
+            primary_contact=primary_contact,
+        ),
+    )
+
+
 def tag_contacts_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[TagContactsInput],
@@ -144,7 +184,25 @@ def tag_contacts_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def tag_contacts_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[TagContactsInput],
+) -> list[_rt.FlowResult[TagContactsOutput]]:
+    """Run the flow ``Tag_Contacts`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``TagContactsInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

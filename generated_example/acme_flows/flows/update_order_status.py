@@ -19,7 +19,9 @@ __all__ = [
     "UpdateOrderStatusInput",
     "UpdateOrderStatusOutput",
     "update_order_status",
+    "update_order_status_async",
     "update_order_status_many",
+    "update_order_status_many_async",
 ]
 
 
@@ -120,6 +122,42 @@ def update_order_status(
     )
 
 
+async def update_order_status_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    order_id: str,
+    new_status: str,
+    reason: str | None | _rt.Unset = _rt.UNSET,
+    notify_customer: bool | None | _rt.Unset = _rt.UNSET,
+) -> UpdateOrderStatusOutput:
+    """Run the flow ``Update_Order_Status`` (Update Order Status) once.
+
+    Args:
+        client: The org to run the flow in.
+        order_id: Order Id (``orderId``, ID, required).
+        new_status: New Status (``newStatus``, PICKLIST, required).
+            Values: Draft, Activated, Shipped, Delivered, Cancelled.
+        reason: Reason (``reason``, TEXTAREA).
+        notify_customer: notifyCustomer (``notifyCustomer``, BOOLEAN).
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        UpdateOrderStatusInput(
+            order_id=order_id,
+            new_status=new_status,
+            reason=reason,
+            notify_customer=notify_customer,
+        ),
+    )
+
+
 def update_order_status_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[UpdateOrderStatusInput],
@@ -132,7 +170,25 @@ def update_order_status_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def update_order_status_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[UpdateOrderStatusInput],
+) -> list[_rt.FlowResult[UpdateOrderStatusOutput]]:
+    """Run the flow ``Update_Order_Status`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``UpdateOrderStatusInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

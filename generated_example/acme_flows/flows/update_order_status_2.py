@@ -16,7 +16,9 @@ __all__ = [
     "UpdateOrderStatus_2Input",
     "UpdateOrderStatus_2Output",
     "update_order_status_2",
+    "update_order_status_2_async",
     "update_order_status_2_many",
+    "update_order_status_2_many_async",
 ]
 
 
@@ -104,6 +106,38 @@ def update_order_status_2(
     )
 
 
+async def update_order_status_2_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    order_number: str,
+    status: str,
+    comment: str | None | _rt.Unset = _rt.UNSET,
+) -> UpdateOrderStatus_2Output:
+    """Run the flow ``UpdateOrderStatus`` (Update Order Status (Legacy)) once.
+
+    Args:
+        client: The org to run the flow in.
+        order_number: OrderNumber (``OrderNumber``, STRING, required).
+        status: Status (``Status``, STRING, required).
+        comment: Comment (``Comment``, STRING).
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        UpdateOrderStatus_2Input(
+            order_number=order_number,
+            status=status,
+            comment=comment,
+        ),
+    )
+
+
 def update_order_status_2_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[UpdateOrderStatus_2Input],
@@ -116,7 +150,25 @@ def update_order_status_2_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def update_order_status_2_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[UpdateOrderStatus_2Input],
+) -> list[_rt.FlowResult[UpdateOrderStatus_2Output]]:
+    """Run the flow ``UpdateOrderStatus`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``UpdateOrderStatus_2Input`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

@@ -20,7 +20,9 @@ __all__ = [
     "VerifyCustomerIdentityInput",
     "VerifyCustomerIdentityOutput",
     "verify_customer_identity",
+    "verify_customer_identity_async",
     "verify_customer_identity_many",
+    "verify_customer_identity_many_async",
 ]
 
 
@@ -136,6 +138,48 @@ def verify_customer_identity(
     )
 
 
+async def verify_customer_identity_async(
+    client: _rt.AsyncFlowClient,
+    *,
+    contact: _records.Contact,
+    tax_id_number: str,
+    security_answers: list[str] | None | _rt.Unset = _rt.UNSET,
+    known_phone_numbers: list[str] | None | _rt.Unset = _rt.UNSET,
+    previous_addresses: list[str] | None | _rt.Unset = _rt.UNSET,
+    date_of_birth: _dt.date | None | _rt.Unset = _rt.UNSET,
+) -> VerifyCustomerIdentityOutput:
+    """Run the flow ``Verify_Customer_Identity`` (Verify Customer Identity) once.
+
+    Args:
+        client: The org to run the flow in.
+        contact: Contact (``contact``, Contact record, required).
+        tax_id_number: Tax Id Number (``taxIdNumber``, ENCRYPTEDSTRING, required).
+        security_answers: Security Answers (``securityAnswers``, list of ENCRYPTEDSTRING).
+        known_phone_numbers: Known Phone Numbers (``knownPhoneNumbers``, list of PHONE).
+        previous_addresses: Previous Addresses (``previousAddresses``, list of ADDRESS).
+            Addresses from the last 3 years, most recent first.
+        date_of_birth: Date of Birth (``dateOfBirth``, DATE).
+
+    Returns:
+        The flow's output variables.
+
+    Raises:
+        FlowInterviewError: The flow ran and failed for this input.
+        FlowError: The call itself failed (see the exception's type).
+    """
+    return await _FLOW.run_async(
+        client,
+        VerifyCustomerIdentityInput(
+            contact=contact,
+            tax_id_number=tax_id_number,
+            security_answers=security_answers,
+            known_phone_numbers=known_phone_numbers,
+            previous_addresses=previous_addresses,
+            date_of_birth=date_of_birth,
+        ),
+    )
+
+
 def verify_customer_identity_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[VerifyCustomerIdentityInput],
@@ -148,7 +192,25 @@ def verify_customer_identity_many(
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
-        succeeded, ``result.errors`` when it failed. One failed input does not
-        hide the others' results.
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
     """
     return _FLOW.run_many(client, inputs)
+
+
+async def verify_customer_identity_many_async(
+    client: _rt.AsyncFlowClient,
+    inputs: _abc.Sequence[VerifyCustomerIdentityInput],
+) -> list[_rt.FlowResult[VerifyCustomerIdentityOutput]]:
+    """Run the flow ``Verify_Customer_Identity`` once per input, in bulk.
+
+    Args:
+        client: The org to run the flow in.
+        inputs: One ``VerifyCustomerIdentityInput`` per run.
+
+    Returns:
+        One result per input, in input order: ``result.output`` when that run
+        succeeded, ``result.errors`` when it failed, ``result.exception`` when
+        its request failed. One failed input does not hide the others' results.
+    """
+    return await _FLOW.run_many_async(client, inputs)

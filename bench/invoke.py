@@ -1,0 +1,193 @@
+"""Benchmark: what a generated function costs over a bare httpx POST.
+
+A fake org (``flowgen.testing.FakeOrg``) runs in its own process, so the
+server's work does not share this process's CPU. Against it, side by side
+in the same run, rounds alternating so drift hits both alike:
+
+* sync  -- one call of the committed example's ``update_order_status``
+  through ``FlowClient``, against ``httpx.Client.post`` of the same JSON
+  body followed by ``response.json()``; median seconds per call.
+* async bulk -- ``update_order_status_many_async`` with 2,000 inputs (10
+  requests of 200, 4 in flight) through ``AsyncFlowClient``, against the
+  same 2,000 input dicts posted with ``httpx.AsyncClient`` 200 to a request
+  (``json.dumps`` of each body, 4 in flight) and the answers decoded with
+  ``response.json()``; median seconds per run. What the generated path adds
+  is turning Input objects into wire dicts and answers into Output objects.
+
+Target: each overhead <= 10 %. The exit status is 0 whether or not it is
+met; 1 only when a call fails.
+
+Run from the repository root with flowgen installed::
+
+    .venv/bin/python bench/invoke.py [--rounds 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+FLOW = "Update_Order_Status"
+TARGET = 0.10
+BULK = 2000
+CHUNK = 200
+IN_FLIGHT = 4
+
+_SERVER = """
+import sys, time
+from flowgen.testing import FakeOrg
+org = FakeOrg(sys.argv[1])
+org.on("Update_Order_Status", lambda i: {"status": i["newStatus"], "changed": True})
+org.start()
+print(org.instance_url, org.access_token, flush=True)
+sys.stdin.read()  # serve until the benchmark closes our stdin
+"""
+
+
+def _start_org() -> tuple[subprocess.Popen[str], str, str]:
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVER, str(REPO / "examples" / "snapshot")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    url, token = server.stdout.readline().split()
+    return server, url, token
+
+
+def _bodies(count: int) -> list[dict[str, Any]]:
+    return [{"orderId": f"801{i:05d}", "newStatus": "Shipped"} for i in range(count)]
+
+
+def _sync(acme: Any, url: str, token: str, rounds: int) -> tuple[float, float]:
+    endpoint = f"{url}/services/data/v62.0/actions/custom/flow/{FLOW}"
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    body = json.dumps({"inputs": _bodies(1)}).encode()
+    bare: list[float] = []
+    generated: list[float] = []
+    with (
+        httpx.Client() as http,
+        acme.FlowClient(url, token, http_client=httpx.Client()) as client,
+    ):
+        for _ in range(20):  # warm both connection pools
+            http.post(endpoint, content=body, headers=headers).json()
+            acme.update_order_status(client, order_id="80100000", new_status="Shipped")
+        for _ in range(rounds):
+            start = time.perf_counter()
+            answer = http.post(endpoint, content=body, headers=headers).json()
+            bare.append(time.perf_counter() - start)
+            assert answer[0]["isSuccess"]
+            start = time.perf_counter()
+            out = acme.update_order_status(
+                client, order_id="80100000", new_status="Shipped"
+            )
+            generated.append(time.perf_counter() - start)
+            assert out.status == "Shipped"
+    return statistics.median(bare), statistics.median(generated)
+
+
+async def _async_bulk(
+    acme: Any, url: str, token: str, rounds: int
+) -> tuple[float, float]:
+    endpoint = f"{url}/services/data/v62.0/actions/custom/flow/{FLOW}"
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    elements = _bodies(BULK)
+    inputs = [
+        acme.UpdateOrderStatusInput(order_id=e["orderId"], new_status="Shipped")
+        for e in elements
+    ]
+    bare: list[float] = []
+    generated: list[float] = []
+    async with (
+        httpx.AsyncClient() as http,
+        acme.AsyncFlowClient(
+            url,
+            token,
+            batch_size=CHUNK,
+            max_in_flight=IN_FLIGHT,
+            http_client=httpx.AsyncClient(),
+        ) as client,
+    ):
+        gate = asyncio.Semaphore(IN_FLIGHT)
+
+        async def post(chunk: list[dict[str, Any]]) -> Any:
+            body = json.dumps({"inputs": chunk}).encode()
+            async with gate:
+                response = await http.post(endpoint, content=body, headers=headers)
+            return response.json()
+
+        for round_ in range(rounds + 2):  # the first two warm up
+            start = time.perf_counter()
+            answers = await asyncio.gather(
+                *(post(elements[i : i + CHUNK]) for i in range(0, BULK, CHUNK))
+            )
+            elapsed_bare = time.perf_counter() - start
+            assert sum(len(a) for a in answers) == BULK
+            start = time.perf_counter()
+            results = await acme.update_order_status_many_async(client, inputs)
+            elapsed_generated = time.perf_counter() - start
+            assert len(results) == BULK and all(r.is_success for r in results)
+            if round_ >= 2:
+                bare.append(elapsed_bare)
+                generated.append(elapsed_generated)
+    return statistics.median(bare), statistics.median(generated)
+
+
+def _row(label: str, bare: float, generated: float, unit: str, scale: float) -> str:
+    overhead = (generated - bare) / bare
+    verdict = "meets" if overhead <= TARGET else "misses"
+    return (
+        f"{label:<11} bare {bare * scale:8.3f} {unit}   generated {generated * scale:8.3f} "
+        f"{unit}   overhead {overhead * 100:+5.1f} %   target <= {TARGET * 100:.0f} %: {verdict}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--rounds", type=int, default=300, help="sync calls of each kind"
+    )
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO / "generated_example"))
+    acme = importlib.import_module("acme_flows")
+    server, url, token = _start_org()
+    try:
+        sync_bare, sync_generated = _sync(acme, url, token, args.rounds)
+        bulk_rounds = max(5, args.rounds // 6)
+        bulk_bare, bulk_generated = asyncio.run(
+            _async_bulk(acme, url, token, bulk_rounds)
+        )
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=10)
+    print(
+        f"generated call overhead: {args.rounds} sync rounds, {bulk_rounds} bulk rounds"
+    )
+    print(_row("sync", sync_bare, sync_generated, "ms", 1000))
+    print(_row("async bulk", bulk_bare, bulk_generated, "ms", 1000))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
