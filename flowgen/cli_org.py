@@ -7,7 +7,6 @@ the writing.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -155,6 +154,8 @@ def _run(job: Callable[[], int]) -> int:
 
 
 def _pull(options: dict[str, Any]) -> int:
+    import asyncio  # with httpx: only for the commands that talk to an org
+
     from flowgen.sources import org as org_source
     from flowgen.sources import snapshot as snapshot_dir
     from flowgen.sources.org_http import OrgSession
@@ -273,6 +274,8 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
     if options.get("snapshot"):
         snap = read_snapshot(options["snapshot"])
         return list(snap.flows)
+    import asyncio
+
     from flowgen.sources import org as org_source
     from flowgen.sources.org_http import OrgSession
 
