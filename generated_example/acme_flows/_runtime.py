@@ -529,19 +529,19 @@ class FlowBinding(Generic[_OutT]):
         kwargs = self._all_none.copy()  # outputs the answer lacks stay None
         kwargs["interview_status"] = values.get("Flow__InterviewStatus")
         kwargs["interview_guid"] = values.get("Flow__InterviewGuid")
-        for attr, key, decode in present:
-            raw = values[key]
-            if raw is not None:
-                try:
+        try:
+            for attr, key, decode in present:
+                raw = values[key]
+                if raw is not None:
                     kwargs[attr] = decode(raw)
-                except (TypeError, ValueError) as exc:
-                    field = next(f for f in self.outputs if f.attr == attr)
-                    raise FlowResponseError(
-                        f"flow {self.name!r}: output {field.wire!r} could not be read "
-                        f"as {field.codec.name}: {exc}"
-                    ) from None
-        result: _OutT = _build(self.output_type, kwargs)
-        return result
+        except (TypeError, ValueError) as exc:
+            codec = next(f.codec.name for f in self.outputs if f.attr == attr)
+            raise FlowResponseError(
+                f"flow {self.name!r}: output {key!r} could not be read as {codec}: {exc}"
+            ) from None
+        output = _new(self.output_type)
+        output.__dict__.update(kwargs)
+        return output  # type: ignore[no-any-return]
 
     def _present_for(
         self, shape: tuple[str, ...]
@@ -705,6 +705,9 @@ class FlowBinding(Generic[_OutT]):
                 self.name, index, self.decode(element.get("outputValues"))
             )
         return FlowResult(self.name, index, None, errors)
+
+
+_new: Final[Callable[[Any], Any]] = object.__new__
 
 
 def _build(cls: Any, values: dict[str, Any]) -> Any:
