@@ -6,12 +6,16 @@ import gc
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from flowgen import cache, config, output, parallel
 from flowgen.errors import ConfigError, FlowgenError
-from flowgen.sources.snapshot import snapshot_files
+from flowgen.sources.snapshot import open_snapshot, snapshot_files
+
+if TYPE_CHECKING:
+    from flowgen.pipeline import FlowSource
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -28,6 +32,17 @@ def _source_options(command: Callable[..., None]) -> Callable[..., None]:
         "--out",
         metavar="DIR",
         help="Directory of the generated package (default: ./<package>).",
+    )(command)
+    command = click.option(
+        "--include-inactive",
+        is_flag=True,
+        help="With --project: also flows whose status is Draft or Obsolete.",
+    )(command)
+    command = click.option(
+        "--project",
+        metavar="DIR",
+        help="An SFDX project to generate from instead of a snapshot: its "
+        "*.flow-meta.xml and *.flow files, no org needed.",
     )(command)
     command = click.option(
         "--snapshot",
@@ -67,42 +82,34 @@ def main() -> None:
 @_source_options
 @_jobs_option
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-def generate(
-    snapshot: str | None,
-    out: str | None,
-    package: str | None,
-    jobs: int | None,
-    quiet: bool,
-) -> None:
-    """Generate the package from a snapshot.
+def generate(**options: Any) -> None:
+    """Generate the package from a snapshot or an SFDX project.
 
     The package is rendered in full before anything is written, then swapped
     in at once; files whose bytes did not change are left as they are. A run
     with nothing changed since the last one does no work.
 
     Exit status: 0 done; 1 done, but some flow files could not be read and
-    their flows are missing; 2 nothing written (bad settings or snapshot).
+    their flows are missing; 2 nothing written (bad settings or source).
     """
     # A one-shot process that allocates a lot and frees nothing until exit:
     # the cyclic collector would only walk the heap again and again.
     gc.disable()
-    jobs = jobs or parallel.available_cpus()
-    sys.exit(_run(lambda: _generate(snapshot, out, package, jobs, quiet)))
+    options["jobs"] = options["jobs"] or parallel.available_cpus()
+    sys.exit(_run(lambda: _generate(options)))
 
 
 @main.command()
 @_source_options
 @_jobs_option
-def check(
-    snapshot: str | None, out: str | None, package: str | None, jobs: int | None
-) -> None:
+def check(**options: Any) -> None:
     """Fail when the generated package is stale or was edited by hand.
 
     Regenerates in memory and compares with the package on disk. Exit status:
     0 identical; 1 different (a unified diff is printed); 2 error.
     """
-    jobs = jobs or parallel.available_cpus()
-    sys.exit(_run(lambda: _check(snapshot, out, package, jobs)))
+    options["jobs"] = options["jobs"] or parallel.available_cpus()
+    sys.exit(_run(lambda: _check(options)))
 
 
 def _run(job: Callable[[], int]) -> int:
@@ -113,17 +120,41 @@ def _run(job: Callable[[], int]) -> int:
         return EXIT_ERROR
 
 
-def _settings(
-    snapshot: str | None, out: str | None, package: str | None
-) -> config.Settings:
+def _settings(options: Mapping[str, Any]) -> config.Settings:
     settings = config.resolve(
-        cwd=Path.cwd(), snapshot=snapshot, out=out, package=package
+        cwd=Path.cwd(),
+        snapshot=options.get("snapshot"),
+        out=options.get("out"),
+        package=options.get("package"),
+        project=options.get("project"),
     )
-    if settings.snapshot is None:
+    if settings.snapshot is None and settings.project is None:
         raise ConfigError(
-            "no snapshot to generate from: pass --snapshot DIR or set snapshot in [tool.flowgen]"
+            "nothing to generate from: pass --snapshot DIR or --project DIR, or set "
+            "snapshot or project in [tool.flowgen]"
         )
     return settings
+
+
+def _source(settings: config.Settings, options: Mapping[str, Any]) -> FlowSource:
+    if settings.project is not None:
+        from flowgen.sources import sfdx
+
+        return sfdx.open_project(
+            settings.project, include_inactive=bool(options.get("include_inactive"))
+        )
+    assert settings.snapshot is not None
+    return open_snapshot(settings.snapshot)
+
+
+def _inputs(settings: config.Settings) -> tuple[list[Path], list[str]]:
+    """The files the output depends on, and the settings that shape it."""
+    if settings.project is not None:
+        from flowgen.sources import sfdx
+
+        return sfdx.project_files(settings.project), [f"project={settings.project}"]
+    assert settings.snapshot is not None
+    return snapshot_files(settings.snapshot), []
 
 
 def _keep(relative: str, data: bytes) -> tuple[str, bytes]:
@@ -144,13 +175,15 @@ def _say(warnings: tuple[str, ...], errors: tuple[str, ...], *, quiet: bool) -> 
         click.echo(f"flowgen: {message}", err=True)
 
 
-def _generate(
-    snapshot: str | None, out: str | None, package: str | None, jobs: int, quiet: bool
-) -> int:
-    settings = _settings(snapshot, out, package)
-    assert settings.snapshot is not None
-    inputs = snapshot_files(settings.snapshot)
-    cache_settings = [f"package={settings.package}"]
+def _generate(options: Mapping[str, Any]) -> int:
+    settings = _settings(options)
+    quiet, jobs = bool(options.get("quiet")), int(options["jobs"])
+    inputs, source_settings = _inputs(settings)
+    cache_settings = [
+        f"package={settings.package}",
+        f"include_inactive={bool(options.get('include_inactive'))}",
+        *source_settings,
+    ]
     last_run = cache.last_run_if_current(settings.out, inputs, cache_settings)
     if last_run is not None:
         _say(last_run.warnings, last_run.errors, quiet=quiet)
@@ -168,7 +201,7 @@ def _generate(
 
     try:
         result = pipeline.generate(
-            settings.snapshot, package=settings.package, emit=stage, jobs=jobs
+            _source(settings, options), package=settings.package, emit=stage, jobs=jobs
         )
         errors = _errors(result.problems)
         _say(result.warnings, errors, quiet=quiet)
@@ -196,15 +229,15 @@ def _generate(
     return status
 
 
-def _check(
-    snapshot: str | None, out: str | None, package: str | None, jobs: int
-) -> int:
-    settings = _settings(snapshot, out, package)
-    assert settings.snapshot is not None
+def _check(options: Mapping[str, Any]) -> int:
+    settings = _settings(options)
     from flowgen import pipeline
 
     result = pipeline.generate(
-        settings.snapshot, package=settings.package, emit=_keep, jobs=jobs
+        _source(settings, options),
+        package=settings.package,
+        emit=_keep,
+        jobs=int(options["jobs"]),
     )
     errors = _errors(result.problems)
     _say((), errors, quiet=True)

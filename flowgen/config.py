@@ -19,6 +19,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 # Setting -> what it is, for error messages and `--help`.
 KNOWN_SETTINGS: Mapping[str, str] = {
     "snapshot": "the snapshot directory to generate from",
+    "project": "an SFDX project to generate from, instead of a snapshot",
     "out": "the directory of the generated package",
     "package": "the import name of the generated package",
     "target_org": "the Salesforce CLI login (alias or username) flowgen pull reads",
@@ -36,6 +37,7 @@ class Settings:
     snapshot: Path | None
     out: Path
     package: str
+    project: Path | None = None  # an SFDX project, when that is the source
 
 
 def load_table(directory: Path) -> tuple[Mapping[str, Any], Path]:
@@ -77,9 +79,21 @@ def resolve(
     snapshot: str | None,
     out: str | None,
     package: str | None,
+    project: str | None = None,
 ) -> Settings:
-    """Flags win over ``[tool.flowgen]``; paths in the file are relative to it."""
+    """Flags win over ``[tool.flowgen]``; paths in the file are relative to it.
+
+    The source is a snapshot or an SFDX project: a flag for one overrides
+    the settings for both.
+    """
     table, base = load_table(cwd)
+    if snapshot and project:
+        raise ConfigError("pass --snapshot or --project, not both")
+    if not (snapshot or project) and "snapshot" in table and "project" in table:
+        raise ConfigError(
+            f"{cwd / 'pyproject.toml'}: [tool.flowgen] sets both snapshot and "
+            "project; keep the one to generate from"
+        )
     package_name = package or table.get("package") or DEFAULT_PACKAGE
     if not (
         package_name.isidentifier() and package_name.isascii()
@@ -87,14 +101,20 @@ def resolve(
         raise ConfigError(
             f"package name {package_name!r} is not a valid Python import name"
         )
-    snapshot_path = (
-        Path(snapshot)
-        if snapshot
-        else (base / table["snapshot"] if "snapshot" in table else None)
-    )
+    snapshot_path = project_path = None
+    if snapshot:
+        snapshot_path = Path(snapshot)
+    elif project:
+        project_path = Path(project)
+    elif "snapshot" in table:
+        snapshot_path = base / table["snapshot"]
+    elif "project" in table:
+        project_path = base / table["project"]
     out_path = (
         Path(out)
         if out
         else (base / table["out"] if "out" in table else cwd / package_name)
     )
-    return Settings(snapshot=snapshot_path, out=out_path, package=package_name)
+    return Settings(
+        snapshot=snapshot_path, out=out_path, package=package_name, project=project_path
+    )

@@ -58,6 +58,9 @@ class Param:
     label: str | None = None
     description: str | None = None
     picklist_values: tuple[str, ...] = ()
+    # Digits after the decimal point of a Number, where the source says
+    # (flow XML does, describes do not); 0 means a whole number.
+    scale: int | None = None
     # Keys the source carried that flowgen does not interpret, kept verbatim.
     extra: Mapping[str, Any] = field(default_factory=dict)
 

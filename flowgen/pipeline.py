@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from flowgen import parallel
 from flowgen.model import FlowOutline
 from flowgen.render import PackagePlan
-from flowgen.sources.snapshot import FlowFile, duplicate_flows, open_snapshot
+from flowgen.sources.snapshot import FlowFile, duplicate_flows
 
 R = TypeVar("R")
 
@@ -46,6 +45,7 @@ class _Summary:
     problem: str | None
     warnings: tuple[str, ...]
     sha256: bytes | None
+    skipped: tuple[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,31 @@ class _Decision:
     file_digests: Mapping[str, bytes]
 
 
+class FlowSource(Protocol):
+    """Flow files that can be read one by one, in any process: a snapshot
+    (:class:`~flowgen.sources.snapshot.SnapshotIndex`) or an SFDX project
+    (:class:`~flowgen.sources.sfdx.SfdxProject`)."""
+
+    @property
+    def api_version(self) -> str: ...
+
+    @property
+    def flow_files(self) -> tuple[str, ...]: ...
+
+    def flow_path(self, file_name: str) -> str: ...
+
+    def read_flow(self, file_name: str) -> FlowFile: ...
+
+
 def generate(
-    snapshot_dir: Path,
+    index: FlowSource,
     *,
     package: str,
     emit: Callable[[str, bytes], R],
     jobs: int = 1,
 ) -> Generated[R]:
-    """Render the package for the snapshot in ``snapshot_dir``, handing every
-    file to ``emit(relative_path, data)`` (from whichever process rendered it)."""
-    index = open_snapshot(snapshot_dir)
+    """Render the package for the flows of ``index``, handing every file to
+    ``emit(relative_path, data)`` (from whichever process rendered it)."""
 
     def read(names: Sequence[str]) -> tuple[list[FlowFile], list[_Summary]]:
         files = [index.read_flow(name) for name in names]
@@ -76,6 +91,7 @@ def generate(
                 problem=f.problem,
                 warnings=f.warnings,
                 sha256=f.sha256,
+                skipped=f.skipped,
             )
             for f in files
         ]
@@ -96,9 +112,10 @@ def generate(
             api_version=index.api_version,
         )
         warnings = [f"warning: {warning}" for s in summaries for warning in s.warnings]
+        skipped = dict(s.skipped for s in summaries if s.skipped is not None)
+        skipped.update(plan.skipped_flows)
         warnings += [
-            f"skipped flow {name}: {reason}"
-            for name, reason in sorted(plan.skipped_flows.items())
+            f"skipped flow {name}: {reason}" for name, reason in sorted(skipped.items())
         ]
         return _Decision(
             plan=plan,

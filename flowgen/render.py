@@ -363,6 +363,8 @@ def _param_view(param: Param, attr: str, ptype: typemap.PythonType) -> _ParamVie
         type_doc = f"Apex {ftype.apex_class}"
     else:
         type_doc = ftype.source_type or "untyped"
+    if param.scale == 0 and ftype.kind is FieldKind.FLOAT:
+        type_doc += ", a whole number"  # flow XML says so; a describe cannot
     if param.is_collection:
         type_doc = f"list of {type_doc}"
     return _ParamView(

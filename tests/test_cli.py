@@ -218,3 +218,29 @@ def test_a_changed_snapshot_is_never_answered_from_the_last_run(project: Path) -
     done = flowgen("generate", cwd=project)
     assert done.returncode == 0 and "up to date" not in done.stderr
     assert "priority: str | None | _rt.Unset = _rt.UNSET" in module.read_text()
+
+
+def test_an_sfdx_project_is_a_source_from_settings_or_flags(tmp_path: Path) -> None:
+    flows = tmp_path / "force-app" / "main" / "default" / "flows"
+    flows.mkdir(parents=True)
+    (flows / "Ping.flow-meta.xml").write_text(
+        '<Flow xmlns="http://soap.sforce.com/2006/04/metadata"><label>Ping</label>'
+        "<processType>AutoLaunchedFlow</processType><variables><name>note</name>"
+        "<dataType>String</dataType><isInput>true</isInput></variables></Flow>"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flowgen]\nproject = "."\nout = "pkg/pings"\npackage = "pings"\n'
+    )
+    first = flowgen("generate", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "pkg" / "pings" / "flows" / "ping.py").is_file()
+    again = flowgen("generate", cwd=tmp_path)
+    assert "is up to date" in again.stderr  # the project's files are the inputs
+    (flows / "Ping.flow-meta.xml").write_text(
+        (flows / "Ping.flow-meta.xml").read_text().replace("note", "memo")
+    )
+    changed = flowgen("generate", cwd=tmp_path)
+    assert "1 written" in changed.stderr
+    assert flowgen("check", cwd=tmp_path).returncode == 0
+    both = flowgen("generate", "--snapshot", "s", "--project", ".", cwd=tmp_path)
+    assert both.returncode == 2 and "not both" in both.stderr

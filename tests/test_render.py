@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import black
+import pytest
 
 from flowgen import render
 from flowgen.output import write_package
@@ -170,3 +171,30 @@ def test_no_flow_takes_another_flows_async_function_names() -> None:
     assert len(taken) == 16
     assert names["Create_Case_Async"] == "create_case_async_"
     assert names["Create_Case_Many_Async"] == "create_case_many_async_"
+
+
+@pytest.mark.parametrize("length", range(20, 50, 3))
+def test_long_fields_are_laid_out_as_black_would(tmp_path: Path, length: int) -> None:
+    # Around 88 columns black splits a field's right-hand side when the rest
+    # fits, and its annotation otherwise; every width in between is covered.
+    name = "x" * length
+    root = write_snapshot(
+        tmp_path / "snap",
+        [
+            describe(
+                "Wide",
+                [
+                    param(
+                        name, "SOBJECT", sobjectType="AccountTeamMember", maxOccurs=2000
+                    )
+                ],
+                [
+                    param(
+                        name, "SOBJECT", sobjectType="AccountTeamMember", maxOccurs=2000
+                    )
+                ],
+            )
+        ],
+    )
+    source = _render(root).files["flows/wide.py"].decode()
+    assert black.format_str(source, mode=black.Mode()) == source

@@ -59,13 +59,15 @@ def snapshot_files(directory: str | Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class FlowFile:
-    """One flow file, read: its spec, or why it could not be read."""
+    """One flow file, read: its spec, or why it could not be read (``problem``,
+    an error) or is deliberately left out (``skipped``, with the flow's name)."""
 
     shown: str  # the path as messages show it
     spec: FlowSpec | None
     problem: str | None = None
     warnings: tuple[str, ...] = ()
     sha256: bytes | None = None  # of the file's bytes, when it could be read
+    skipped: tuple[str, str] | None = None  # (flow name, why)
 
 
 @dataclass(frozen=True)

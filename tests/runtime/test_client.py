@@ -195,7 +195,10 @@ def test_wrong_number_of_results_is_a_response_error() -> None:
 
 def test_undecodable_output_names_the_flow_and_output() -> None:
     client = _client(lambda request: httpx.Response(200, json=[_ok({"total": "abc"})]))
-    with pytest.raises(rt.FlowResponseError, match="'Calc': output 'total' could not be read as decimal"):
+    with pytest.raises(
+        rt.FlowResponseError,
+        match="'Calc': output 'total' could not be read as decimal",
+    ):
         BINDING.run(client, _In())
 
 

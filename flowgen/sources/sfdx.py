@@ -1,0 +1,272 @@
+"""Flows from a Salesforce DX project: ``*.flow-meta.xml`` and ``*.flow`` files.
+
+No org is needed: the flow's own metadata says which variables are inputs
+and outputs and of what type. Files are found under the package directories
+of ``sfdx-project.json`` (or anywhere under the project when it has none)
+and parsed with defusedxml, which refuses DTDs, so no entity of any kind is
+expanded and nothing is fetched.
+
+Where the XML and a describe say different things (see README): variables
+have no labels in XML (their names stand in), picklist values are not in
+XML, and only XML knows a Number's scale (scale 0 is documented as a whole
+number). XML type spellings are given as a describe spells them (Number is
+DOUBLE), so a flow read either way generates the same module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from flowgen.errors import SourceError
+from flowgen.model import FieldKind, FlowSpec, Param
+from flowgen.sources.snapshot import FlowFile
+from flowgen.typemap import parse_type
+
+PROJECT_FILE = "sfdx-project.json"
+DEFAULT_API_VERSION = "62.0"
+_METADATA_NS = "{http://soap.sforce.com/2006/04/metadata}"
+_SUFFIXES = (".flow-meta.xml", ".flow")
+# Flow <status> values that mean the flow is not running in the org.
+INACTIVE_STATUSES = frozenset({"Draft", "Obsolete", "InvalidDraft"})
+# Deploy-time namespace token (CumulusCI and others) in object and class names.
+NAMESPACE_TOKEN = "%%%NAMESPACE%%%"
+# Flow XML dataType -> the describe's spelling of the same type.
+_DESCRIBE_TYPES: Mapping[str, str | None] = {
+    "string": "STRING",
+    "number": "DOUBLE",
+    "currency": "CURRENCY",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "DATETIME",
+    "time": "TIME",
+    "picklist": "PICKLIST",
+    "multipicklist": "MULTIPICKLIST",
+    "sobject": "SOBJECT",
+    "apex": None,  # a describe sends type null beside the apexClass
+}
+_SKIPPED_DIRS = frozenset({"node_modules", ".sfdx", ".sf", ".git"})
+
+
+@dataclass(frozen=True)
+class SfdxProject:
+    """A project's flow files, not yet read; each can be read on its own."""
+
+    root: str
+    api_version: str
+    namespace: str | None
+    flow_files: tuple[str, ...]  # paths relative to root, sorted
+    include_inactive: bool = False
+
+    def flow_path(self, file_name: str) -> str:
+        """The path of a flow file, as messages show it."""
+        return os.path.join(self.root, file_name)
+
+    def read_flow(self, file_name: str) -> FlowFile:
+        """Parse one flow file; a bad or unusable file says why, never raises."""
+        path = self.flow_path(file_name)
+        name = _api_name(file_name)
+        try:
+            with open(path, "rb") as stream:
+                raw = stream.read()
+        except OSError as exc:
+            return FlowFile(path, None, f"cannot be read ({exc.strerror or exc})")
+        digest = hashlib.sha256(raw).digest()
+        warnings: list[str] = []
+        try:
+            root = fromstring(raw, forbid_dtd=True)
+        except DefusedXmlException as exc:
+            problem = f"refused: the XML declares {type(exc).__name__} ({exc})"
+            return FlowFile(path, None, problem, sha256=digest)
+        except ParseError as exc:
+            return FlowFile(path, None, f"not well-formed XML ({exc})", sha256=digest)
+        if root.tag not in (f"{_METADATA_NS}Flow", "Flow"):
+            problem = (
+                f"not a flow: its root element is <{_local(root.tag)}>, not <Flow>"
+            )
+            return FlowFile(path, None, problem, sha256=digest)
+        status = _text(root, "status")
+        if status in INACTIVE_STATUSES and not self.include_inactive:
+            why = f"its status is {status} (pass --include-inactive to generate it)"
+            return FlowFile(path, None, sha256=digest, skipped=(name, why))
+        trigger = _text(root, "start/triggerType")
+        if trigger:
+            why = (
+                f"it is a {trigger} triggered flow, which the org starts itself; "
+                "the REST API cannot run it"
+            )
+            return FlowFile(path, None, sha256=digest, skipped=(name, why))
+        spec = FlowSpec(
+            api_name=name,
+            label=_text(root, "label"),
+            description=_text(root, "description"),
+            inputs=self._params(root, "isInput", name, "input", warnings),
+            outputs=self._params(root, "isOutput", name, "output", warnings),
+            process_type=_text(root, "processType"),
+        )
+        return FlowFile(path, spec, None, tuple(warnings), digest)
+
+    def _params(
+        self,
+        root: Element,
+        flag: str,
+        flow: str,
+        direction: str,
+        warnings: list[str],
+    ) -> tuple[Param, ...]:
+        params: list[Param] = []
+        seen: set[str] = set()
+        for variable in _children(root, "variables"):
+            if _text(variable, flag) != "true":
+                continue  # missing isInput/isOutput means false
+            name = _text(variable, "name")
+            if not name or name.lower() in seen:
+                continue
+            seen.add(name.lower())
+            data_type = _text(variable, "dataType") or ""
+            known = data_type.lower() in _DESCRIBE_TYPES
+            ftype = parse_type(
+                _DESCRIBE_TYPES.get(data_type.lower(), data_type),
+                sobject_type=self._resolve(_text(variable, "objectType")),
+                apex_class=self._resolve(_text(variable, "apexClass")),
+            )
+            if not known or ftype.kind is FieldKind.ANY:
+                warnings.append(
+                    f"{flow}: {direction} {name!r} has dataType {data_type!r}, "
+                    "which flowgen does not know; it is typed as Any"
+                )
+            scale = _text(variable, "scale")
+            params.append(
+                Param(
+                    name=name,
+                    type=ftype,
+                    is_collection=_text(variable, "isCollection") == "true",
+                    description=_text(variable, "description"),
+                    scale=int(scale) if scale and scale.isdigit() else None,
+                )
+            )
+        return tuple(params)
+
+    def _resolve(self, type_name: str | None) -> str | None:
+        # %%%NAMESPACE%%%Program__c: ns__Program__c in a namespaced project,
+        # Program__c otherwise; never a token inside an identifier.
+        if type_name is None or NAMESPACE_TOKEN not in type_name:
+            return type_name
+        prefix = f"{self.namespace}__" if self.namespace else ""
+        return type_name.replace(NAMESPACE_TOKEN, prefix) or None
+
+
+def open_project(path: str | Path, *, include_inactive: bool = False) -> SfdxProject:
+    """Find a project's flow files; a bad ``sfdx-project.json`` is fatal."""
+    root = Path(path)
+    if not root.is_dir():
+        raise SourceError(str(root), "no such project directory")
+    settings = _read_project_file(root)
+    directories = _package_directories(root, settings)
+    found: set[str] = set()
+    for directory in directories:
+        for file in _flow_files_under(directory):
+            found.add(file.relative_to(root).as_posix())
+    version = settings.get("sourceApiVersion")
+    namespace = settings.get("namespace")
+    return SfdxProject(
+        root=str(root),
+        api_version=(
+            version if isinstance(version, str) and version else DEFAULT_API_VERSION
+        ),
+        namespace=namespace if isinstance(namespace, str) and namespace else None,
+        flow_files=tuple(sorted(found)),
+        include_inactive=include_inactive,
+    )
+
+
+def project_files(path: str | Path) -> list[Path]:
+    """The files a project's flows are read from (for the no-op check)."""
+    project = open_project(path)
+    root = Path(project.root)
+    settings = [root / PROJECT_FILE] if (root / PROJECT_FILE).is_file() else []
+    return settings + [root / name for name in project.flow_files]
+
+
+def _read_project_file(root: Path) -> Mapping[str, Any]:
+    path = root / PROJECT_FILE
+    if not path.is_file():
+        return {}
+    try:
+        settings = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SourceError(str(path), f"not valid JSON: {exc}") from None
+    if not isinstance(settings, Mapping):
+        raise SourceError(str(path), "must be a JSON object")
+    return settings
+
+
+def _package_directories(root: Path, settings: Mapping[str, Any]) -> list[Path]:
+    entries = settings.get("packageDirectories")
+    if entries is None:
+        return [root]
+    if not isinstance(entries, Sequence) or isinstance(entries, str):
+        raise SourceError(
+            str(root / PROJECT_FILE), "'packageDirectories' must be a list"
+        )
+    directories = []
+    for entry in entries:
+        relative = entry.get("path") if isinstance(entry, Mapping) else None
+        if not isinstance(relative, str) or not relative:
+            raise SourceError(
+                str(root / PROJECT_FILE),
+                "every entry of 'packageDirectories' needs a 'path'",
+            )
+        directory = (root / relative).resolve()
+        if not directory.is_relative_to(root.resolve()):
+            raise SourceError(
+                str(root / PROJECT_FILE),
+                f"package directory {relative!r} is outside the project",
+            )
+        if directory.is_dir():
+            directories.append(root / relative)
+    return directories
+
+
+def _flow_files_under(directory: Path) -> Iterator[Path]:
+    for parent, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+        for name in files:
+            if name.endswith(_SUFFIXES):
+                yield Path(parent) / name
+
+
+def _api_name(file_name: str) -> str:
+    base = os.path.basename(file_name)
+    for suffix in _SUFFIXES:
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
+def _children(element: Element, tag: str) -> list[Element]:
+    return element.findall(f"{_METADATA_NS}{tag}") or element.findall(tag)
+
+
+def _text(element: Element, path: str) -> str | None:
+    # Flow XML is namespaced; a hand-written file may not be.
+    found = element.find("/".join(f"{_METADATA_NS}{part}" for part in path.split("/")))
+    if found is None:
+        found = element.find(path)
+    if found is None or found.text is None:
+        return None
+    text = found.text.strip()
+    return text or None
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]

@@ -1,0 +1,317 @@
+"""Generating from SFDX flow files: the public corpus, focused cases, hostile XML."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowgen import pipeline, render
+from flowgen.model import INVOCABLE_PROCESS_TYPES, FieldKind
+from flowgen.sources import sfdx
+from tests.conftest import REPO, describe, param, write_snapshot
+
+# The corpus of real flow files beside the checkout (../shared), where CI has it.
+CORPUS = next(
+    (
+        path
+        for path in (REPO.parent / "shared" / "corpus", Path("/work/shared/corpus"))
+        if (path / "index.json").is_file()
+    ),
+    REPO.parent / "shared" / "corpus",
+)
+
+
+def _generate(index: Any, package: str = "flows_pkg") -> pipeline.Generated[Any]:
+    return pipeline.generate(index, package=package, emit=lambda r, d: (r, d))
+
+
+def _stem(file_name: str) -> str:
+    return file_name.removesuffix(".flow-meta.xml").removesuffix(".flow")
+
+
+def test_every_invocable_corpus_flow_generates_and_the_rest_say_why(
+    tmp_path: Path,
+) -> None:
+    entries = json.loads((CORPUS / "index.json").read_text())
+    assert len(entries) == 130
+    project = sfdx.open_project(CORPUS / "flows", include_inactive=True)
+    assert len(project.flow_files) == 130
+    result = _generate(project, "corpus_flows")
+    files = dict(result.results)
+
+    invocable = {
+        _stem(Path(e["file"]).name)
+        for e in entries
+        if e["processType"] in INVOCABLE_PROCESS_TYPES and e["triggerType"] is None
+    }
+    functions = render.function_names(sorted(invocable))
+    for name in invocable:
+        assert f"flows/{functions[name]}.py" in files, name
+    assert result.flow_count == len(invocable)
+    for entry in entries:
+        name = _stem(Path(entry["file"]).name)
+        if name in invocable:
+            continue
+        reason = (
+            f"skipped flow {name}: it is a {entry['triggerType']} triggered flow"
+            if entry["triggerType"]
+            else f"skipped flow {name}: process type {entry['processType']!r} cannot"
+        )
+        assert any(w.startswith(reason) for w in result.warnings), (name, reason)
+    # The same flows in both formats: the second file is named, not lost.
+    assert all("again" in problem for problem in result.problems.values())
+
+    out = tmp_path / "corpus_flows"
+    for relative, data in files.items():
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_bytes(data)
+    checks = [
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "corpus_flows"],
+        [sys.executable, "-m", "black", "--check", "--quiet", "corpus_flows"],
+    ]
+    for command in checks:
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_drafts_are_skipped_unless_asked_for() -> None:
+    result = _generate(sfdx.open_project(CORPUS / "flows"))
+    drafts = [w for w in result.warnings if "its status is Draft" in w]
+    assert len(drafts) >= 30
+    assert "--include-inactive" in drafts[0]
+
+
+FLOW_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <apiVersion>60.0</apiVersion>
+    <description>Books a visit &amp; says "when".</description>
+    <label>Book Visit</label>
+    <processType>AutoLaunchedFlow</processType>
+    <status>Active</status>
+    <variables>
+        <name>visitCount</name>
+        <dataType>Number</dataType>
+        <isCollection>false</isCollection>
+        <isInput>true</isInput>
+        <isOutput>false</isOutput>
+        <scale>0</scale>
+    </variables>
+    <variables>
+        <name>fee</name>
+        <dataType>Currency</dataType>
+        <isInput>true</isInput>
+        <scale>2</scale>
+    </variables>
+    <variables>
+        <name>program</name>
+        <dataType>SObject</dataType>
+        <isCollection>true</isCollection>
+        <isInput>true</isInput>
+        <objectType>%%%NAMESPACE%%%Program__c</objectType>
+    </variables>
+    <variables>
+        <name>internalOnly</name>
+        <dataType>String</dataType>
+    </variables>
+    <variables>
+        <name>result</name>
+        <dataType>Apex</dataType>
+        <isOutput>true</isOutput>
+        <apexClass>Booking$Result</apexClass>
+        <description>What the booking returned.</description>
+    </variables>
+    <variables>
+        <name>odd</name>
+        <dataType>Geolocation</dataType>
+        <isOutput>true</isOutput>
+    </variables>
+</Flow>
+"""
+
+
+def _project(root: Path, files: dict[str, str], settings: Any = None) -> Path:
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    if settings is not None:
+        (root / sfdx.PROJECT_FILE).write_text(json.dumps(settings))
+    return root
+
+
+def test_variables_types_and_tokens(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {"force-app/main/default/flows/Book_Visit.flow-meta.xml": FLOW_XML},
+        {"packageDirectories": [{"path": "force-app"}], "namespace": "acme",
+         "sourceApiVersion": "61.0"},
+    )  # fmt: skip
+    project = sfdx.open_project(root)
+    assert project.api_version == "61.0"
+    read = project.read_flow(project.flow_files[0])
+    spec = read.spec
+    assert spec is not None and spec.api_name == "Book_Visit"
+    assert (
+        spec.label == "Book Visit"
+        and spec.description == 'Books a visit & says "when".'
+    )
+    visits, fee, program = spec.inputs  # internalOnly is neither input nor output
+    assert (visits.type.kind, visits.scale) == (FieldKind.FLOAT, 0)
+    assert fee.type.kind is FieldKind.DECIMAL and fee.type.source_type == "CURRENCY"
+    assert program.is_collection and program.type.sobject_type == "acme__Program__c"
+    result, odd = spec.outputs
+    assert (
+        result.type.apex_class == "Booking$Result" and result.type.source_type is None
+    )
+    assert odd.type.kind is FieldKind.ANY
+    assert any("'Geolocation'" in w and "Any" in w for w in read.warnings)
+    module = dict(_generate(project).results)["flows/book_visit.py"].decode()
+    assert "visit_count: Visit Count" not in module  # no labels in XML: names stand in
+    assert "(``visitCount``, DOUBLE, a whole number)" in module
+    assert "list[_records.acme__Program__c]" in module
+
+
+def test_a_namespace_token_is_stripped_without_a_namespace(tmp_path: Path) -> None:
+    project = sfdx.open_project(_project(tmp_path, {"flows/Book_Visit.flow": FLOW_XML}))
+    spec = project.read_flow("flows/Book_Visit.flow").spec
+    assert spec is not None and spec.inputs[2].type.sobject_type == "Program__c"
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata"><label>&lol3;</label></Flow>
+"""
+EXTERNAL = """<?xml version="1.0"?>
+<!DOCTYPE Flow [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata"><label>&secret;</label></Flow>
+"""
+
+
+def test_hostile_and_broken_files_are_named_and_the_rest_generates(
+    tmp_path: Path,
+) -> None:
+    root = _project(
+        tmp_path / "proj",
+        {
+            "flows/Book_Visit.flow-meta.xml": FLOW_XML,
+            "flows/Bomb.flow-meta.xml": BILLION_LAUGHS,
+            "flows/Peek.flow-meta.xml": EXTERNAL,
+            "flows/Broken.flow-meta.xml": "<Flow><label>unclosed</Flow>",
+            "flows/Layout.flow-meta.xml": "<Layout><name>x</name></Layout>",
+        },
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "flowgen", "generate", "--project", str(root),
+         "--out", str(tmp_path / "out" / "pkg"), "--package", "pkg"],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    errors = {
+        line.split(": ", 3)[2].rsplit("/", 1)[-1]: line
+        for line in done.stderr.splitlines()
+        if line.startswith("flowgen: error:")
+    }
+    assert set(errors) == {
+        "Bomb.flow-meta.xml", "Peek.flow-meta.xml", "Broken.flow-meta.xml",
+        "Layout.flow-meta.xml",
+    }  # fmt: skip
+    assert "DTDForbidden" in errors["Bomb.flow-meta.xml"]
+    assert "DTDForbidden" in errors["Peek.flow-meta.xml"]
+    assert "not well-formed XML" in errors["Broken.flow-meta.xml"]
+    assert "root element is <Layout>" in errors["Layout.flow-meta.xml"]
+    assert "Traceback" not in done.stderr and "root:" not in done.stderr
+    assert (tmp_path / "out" / "pkg" / "flows" / "book_visit.py").is_file()
+
+
+def test_package_directories_decide_where_flows_are_found(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "app/flows/Book_Visit.flow-meta.xml": FLOW_XML,
+            "unlisted/flows/Other.flow-meta.xml": FLOW_XML,
+            "app/node_modules/x/flows/Vendored.flow-meta.xml": FLOW_XML,
+        },
+        {"packageDirectories": [{"path": "app", "default": True}]},
+    )
+    assert sfdx.open_project(root).flow_files == ("app/flows/Book_Visit.flow-meta.xml",)
+    (root / sfdx.PROJECT_FILE).write_text("{not json")
+    with pytest.raises(sfdx.SourceError, match="not valid JSON"):
+        sfdx.open_project(root)
+    (root / sfdx.PROJECT_FILE).write_text('{"packageDirectories": [{"path": "../x"}]}')
+    with pytest.raises(sfdx.SourceError, match="outside the project"):
+        sfdx.open_project(root)
+
+
+# -- the same flows from a describe snapshot and from their XML ----------------
+
+# Three corpus flows and the describes an org would answer for them, written
+# by hand from their variables: the describe has labels (the variables'
+# names, as the XML has none) and DOUBLE for Number; the XML has no
+# "required" and no picklist values, so neither does the describe here.
+EQUIVALENT = {
+    "trailheadapps__coral-cloud/Cancel_Booking.flow-meta.xml": "Cancel_Booking",
+    "trailheadapps__coral-cloud/Create_Booking.flow-meta.xml": "Create_Booking",
+    "alexed1__LightningFlowComponents/Webhook2Flow_Deploy_Test.flow-meta.xml": (
+        "Webhook2Flow_Deploy_Test"
+    ),
+}
+
+
+def _describe_from_xml(spec: Any) -> dict[str, Any]:
+    def as_param(p: Any) -> dict[str, Any]:
+        return param(
+            p.name,
+            p.type.source_type,
+            label=p.name,
+            description=p.description,
+            maxOccurs=2000 if p.is_collection else 1,
+            sobjectType=p.type.sobject_type,
+            apexClass=p.type.apex_class,
+        )
+
+    return describe(
+        spec.api_name,
+        [as_param(p) for p in spec.inputs],
+        [as_param(p) for p in spec.outputs],
+        label=spec.label,
+        description=spec.description,
+    )
+
+
+def test_a_describe_and_the_xml_give_the_same_module(tmp_path: Path) -> None:
+    project = sfdx.open_project(CORPUS / "flows", include_inactive=True)
+    chosen = [name for name in project.flow_files if name in EQUIVALENT]
+    assert len(chosen) == len(EQUIVALENT)
+    specs = [project.read_flow(name).spec for name in chosen]
+    assert all(spec is not None and spec.inputs for spec in specs)
+    snapshot = write_snapshot(
+        tmp_path / "snap", [_describe_from_xml(spec) for spec in specs]
+    )
+    from flowgen.sources.snapshot import open_snapshot
+
+    from_describes = dict(_generate(open_snapshot(snapshot)).results)
+    from_xml = dict(
+        _generate(
+            sfdx.SfdxProject(
+                root=project.root,
+                api_version="62.0",
+                namespace=None,
+                flow_files=tuple(chosen),
+                include_inactive=True,
+            )
+        ).results
+    )
+    modules = sorted(path for path in from_xml if path.startswith("flows/"))
+    assert len(modules) == len(EQUIVALENT) + 1  # and flows/__init__.py
+    for path in modules:
+        # The one documented difference: only the XML knows a Number's scale.
+        same_facts = from_xml[path].replace(b", a whole number)", b")")
+        assert same_facts == from_describes[path], path
+    assert b"(``numberOfGuests``, DOUBLE, a whole number)" in (
+        from_xml["flows/create_booking.py"]
+    )
