@@ -17,13 +17,13 @@ SObjectRecord: _typing.TypeAlias = _Record
 """A record of any sObject type; give it ``attributes={"type": "<sObject>"}``."""
 
 Account: _typing.TypeAlias = _Record
-"""A ``Account`` record."""
+"""A record of the sObject type ``Account``."""
 
 Case: _typing.TypeAlias = _Record
-"""A ``Case`` record."""
+"""A record of the sObject type ``Case``."""
 
 Contact: _typing.TypeAlias = _Record
-"""A ``Contact`` record."""
+"""A record of the sObject type ``Contact``."""
 
 Invoice__c: _typing.TypeAlias = _Record
-"""A ``Invoice__c`` record."""
+"""A record of the sObject type ``Invoice__c``."""
