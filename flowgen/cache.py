@@ -140,9 +140,11 @@ def _generator_digest() -> bytes:
     return digest.digest()
 
 
-def _inputs_digest(paths: Iterable[Path], known: Mapping[str, bytes] = {}) -> str:
+def _inputs_digest(
+    paths: Iterable[Path], known: Mapping[str, bytes] | None = None
+) -> str:
     digest = hashlib.sha256()
-    _add_files(digest, paths, known)
+    _add_files(digest, paths, known or {})
     return digest.hexdigest()
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from flowgen.testing import FakeOrg, Fault, FlowFault
@@ -205,9 +206,12 @@ def test_opting_in_resends_after_a_server_error(acme: Any, org: FakeOrg) -> None
 def test_a_refused_connection_is_resent_because_nothing_ran(acme: Any) -> None:
     with FakeOrg(EXAMPLE_SNAPSHOT) as gone:
         url = gone.instance_url  # a port with nothing listening once stopped
-    with acme.FlowClient(url, "token", connect_retries=1) as client:
+    attempts: list[httpx.Request] = []
+    http = httpx.Client(event_hooks={"request": [attempts.append]})
+    with acme.FlowClient(url, "token", connect_retries=1, http_client=http) as client:
         with pytest.raises(acme.FlowTransportError) as caught:
             _one(acme, client)
+    assert len(attempts) == 2  # the first try and one resend
     assert caught.value.may_have_run is False and "nothing was sent" in str(
         caught.value
     )

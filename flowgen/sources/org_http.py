@@ -129,33 +129,37 @@ class OrgSession:
                 attempt += 1
                 await self._pause(attempt, None)
                 continue
-            code = _error_code(response)
-            if response.status_code == 401 and code in (None, "INVALID_SESSION_ID"):
+            try:
+                body: Any = response.json()  # read once, errors included
+                readable = True
+            except ValueError:
+                body, readable = None, False
+            status = response.status_code
+            code = _first_error(body).get("errorCode") if status >= 400 else None
+            if status == 401 and code in (None, "INVALID_SESSION_ID"):
                 await self._renew(session)  # raises when it cannot
                 continue  # a refused session is not an attempt
-            if response.status_code == 403 and code == "REQUEST_LIMIT_EXCEEDED":
+            if status == 403 and code == "REQUEST_LIMIT_EXCEEDED":
                 raise OrgError(
                     "the org's API request limit is used up (REQUEST_LIMIT_EXCEEDED); "
                     "nothing was written. Try again once the org's 24-hour allowance "
                     "frees requests (Setup > Company Information shows its use)"
                 )
-            if response.status_code == 429 or response.status_code >= 500:
-                last = f"HTTP {response.status_code}" + (f" {code}" if code else "")
+            if status == 429 or status >= 500:
+                last = f"HTTP {status}" + (f" {code}" if code else "")
                 attempt += 1
                 await self._pause(attempt, response.headers.get("Retry-After"))
                 continue
-            try:
-                body = response.json()
-            except ValueError:
-                last = f"HTTP {response.status_code} with a body that is not JSON"
+            if status >= 400:
+                raise OrgError(
+                    f"{method} {path} failed: HTTP {status}"
+                    + (f" {code}: {_error_message(body)}" if code else "")
+                )
+            if not readable:  # a 2xx cut short or garbled on the way: read again
+                last = f"HTTP {status} with a body that is not JSON"
                 attempt += 1
                 await self._pause(attempt, None)
                 continue
-            if response.status_code >= 400:
-                raise OrgError(
-                    f"{method} {path} failed: HTTP {response.status_code}"
-                    + (f" {code}: {_error_message(body)}" if code else "")
-                )
             return body
         raise OrgError(
             f"{method} {path} failed {ATTEMPTS} times (last: {last}); nothing was "
@@ -173,16 +177,6 @@ class OrgSession:
             except ValueError:
                 pass
         await asyncio.sleep(delay)
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    if response.status_code < 400:
-        return None
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return _first_error(body).get("errorCode")
 
 
 def _error_message(body: Any) -> str:

@@ -57,7 +57,6 @@ DEFAULT_CONNECT_RETRIES: Final = 2
 # turn these debug lines on for that package alone.
 _log = logging.getLogger(__package__ or __name__)
 
-_MISSING: Final = object()
 _T = TypeVar("_T")
 _OutT = TypeVar("_OutT")
 
@@ -539,7 +538,7 @@ class FlowBinding(Generic[_OutT]):
             raise FlowResponseError(
                 f"flow {self.name!r}: output {key!r} could not be read as {codec}: {exc}"
             ) from None
-        output = _new(self.output_type)
+        output = _new(self.output_type)  # see _new
         output.__dict__.update(kwargs)
         return output  # type: ignore[no-any-return]
 
@@ -667,11 +666,10 @@ class FlowBinding(Generic[_OutT]):
     ) -> list[FlowResult[_OutT]]:
         # One call per chunk, names bound once: this loop runs for every input.
         name, decode, result = self.name, self.decode, self._result
-        new = object.__new__
         results: list[FlowResult[_OutT]] = []
         for index, element in enumerate(answers, start):
             if element.get("isSuccess") is True:
-                done = new(FlowResult)
+                done = _new(FlowResult)
                 done.__dict__.update(
                     flow_name=name,
                     index=index,
@@ -685,43 +683,22 @@ class FlowBinding(Generic[_OutT]):
         return results
 
     def _result(self, index: int, element: Mapping[str, Any]) -> FlowResult[_OutT]:
-        success = element.get("isSuccess")
-        if success is True:
-            output = self.decode(element.get("outputValues"))
-            result: FlowResult[_OutT] = _build(
-                FlowResult,
-                {
-                    "flow_name": self.name,
-                    "index": index,
-                    "output": output,
-                    "errors": (),
-                    "exception": None,
-                },
-            )
-            return result
+        # An answer not marked "isSuccess": true (see _results for those).
         errors = _errors(element.get("errors"))
-        if success is None and not errors:
+        if element.get("isSuccess") is None and not errors:
             return FlowResult(
                 self.name, index, self.decode(element.get("outputValues"))
             )
         return FlowResult(self.name, index, None, errors)
 
 
+# Results and Outputs of answers are made with object.__new__ and their
+# __dict__ filled, not through __init__: a frozen dataclass's __init__ sets
+# each field through object.__setattr__, which in a bulk call of thousands
+# costs more than decoding the values. These classes (FlowResult, generated
+# Outputs) have no __post_init__ and no slots, so the object is the one the
+# constructor would make; a test holds them equal.
 _new: Final[Callable[[Any], Any]] = object.__new__
-
-
-def _build(cls: Any, values: dict[str, Any]) -> Any:
-    """An instance of the dataclass ``cls`` holding ``values``, every field given.
-
-    Made without running its ``__init__``, which for a frozen dataclass sets
-    each field through ``object.__setattr__`` and costs more than decoding
-    the values: in a bulk call of thousands this is the hot path. The
-    classes built here (results, generated Outputs) have no ``__post_init__``
-    and no slots, so the object is the one ``cls(**values)`` would make.
-    """
-    built = object.__new__(cls)
-    built.__dict__.update(values)
-    return built
 
 
 def _errors(raw: Any) -> tuple[SalesforceError, ...]:
@@ -936,6 +913,8 @@ class _ClientSettings:
         flow_name: str, count: int, outcome: str, started: float, attempt: int
     ) -> None:
         # Never the headers or the token: only what was called and how it went.
+        if not _log.isEnabledFor(logging.DEBUG):
+            return  # the common case: nothing to format on the hot path
         _log.debug(
             "flow %s: %d input(s), %s in %.0f ms%s",
             flow_name,

@@ -246,3 +246,13 @@ def test_a_changed_api_version_describes_everything_again(
     (root / MANIFEST_NAME).write_text(json.dumps(manifest))
     pulled = _pull_into(root, _token(org))
     assert len(pulled.changed) == FLOWS + 1
+
+
+def test_a_client_error_page_is_reported_at_once_not_retried(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    org.inject(Fault.html(404), path="/query", times=10)
+    with pytest.raises(OrgError, match="failed: HTTP 404"):
+        _pull_into(tmp_path / "s", _token(org))
+    assert org.request_count(path="/query") == 1
+    assert not (tmp_path / "s").exists()
