@@ -1,5 +1,5 @@
 """``python -m flowgen``."""
 
-from flowgen.cli import main
+from flowgen.cli import run
 
-main()
+run()

@@ -79,16 +79,18 @@ def remember(
     errors: tuple[str, ...],
     exit_status: int,
     file_digests: Mapping[str, bytes] | None = None,
+    file_stamps: Mapping[str, tuple[int, int]] | None = None,
 ) -> None:
     """Record a finished run. Best effort: without a record the next run just works.
 
-    ``file_digests`` may give the SHA-256 of input files already read (by
-    path as in ``inputs``), so they are not read again.
+    ``file_digests`` and ``file_stamps`` may give the SHA-256 and the (size,
+    st_mtime_ns) of input files as they were read (by path as in
+    ``inputs``), so they are neither read nor looked at again.
     """
     record = RunRecord(
         setup_digest=_setup_digest(settings),
         inputs_digest=_inputs_digest(inputs, file_digests or {}),
-        inputs=_stamps_of(inputs),
+        inputs=_stamps_of(inputs, file_stamps or {}),
         files=package_stamps(out_dir),
         saved_at_ns=time.time_ns(),
         warnings=warnings,
@@ -107,21 +109,32 @@ def remember(
 def package_stamps(out_dir: Path) -> dict[str, list[int]]:
     """Size and modification time of each file of the package on disk."""
     found: dict[str, list[int]] = {}
-    for parent, dirs, names in os.walk(out_dir):
-        dirs[:] = [name for name in dirs if name != "__pycache__"]
-        for name in names:
-            path = os.path.join(parent, name)
-            stat = os.stat(path)
-            relative = os.path.relpath(path, out_dir).replace(os.sep, "/")
-            found[relative] = [stat.st_size, stat.st_mtime_ns]
+    pending = [(str(out_dir), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():  # as os.walk: a link to a folder is not entered
+                    if entry.name != "__pycache__" and not entry.is_symlink():
+                        pending.append((entry.path, f"{prefix}{entry.name}/"))
+                    continue
+                stat = entry.stat()
+                found[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
     return found
 
 
-def _stamps_of(paths: Iterable[Path]) -> dict[str, list[int]]:
+def _stamps_of(
+    paths: Iterable[Path], known: Mapping[str, tuple[int, int]] | None = None
+) -> dict[str, list[int]]:
     stamps: dict[str, list[int]] = {}
+    known = known or {}
     for path in paths:
-        stat = os.stat(path)
-        stamps[str(path)] = [stat.st_size, stat.st_mtime_ns]
+        name = str(path)
+        stamp = known.get(name)
+        if stamp is None:
+            stat = os.stat(path)
+            stamp = (stat.st_size, stat.st_mtime_ns)
+        stamps[name] = list(stamp)
     return stamps
 
 

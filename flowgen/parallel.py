@@ -71,17 +71,25 @@ class TwoSteps(Generic[T, S, M, C, R]):
 
 
 def run_two_steps(
-    steps: TwoSteps[T, S, M, C, R], items: Sequence[T], *, jobs: int
+    steps: TwoSteps[T, S, M, C, R],
+    items: Sequence[T],
+    *,
+    jobs: int,
+    last_chunk_extra: int = 0,
 ) -> tuple[C, list[R]]:
     """The decision and every chunk's results, in item order, using up to
-    ``jobs`` processes on contiguous chunks of ``items``."""
+    ``jobs`` processes on contiguous chunks of ``items``.
+
+    ``last_chunk_extra`` says how many items' worth of work ``second`` does
+    beyond its items for the last chunk; that chunk is made lighter by as
+    much, so that no process waits long for another.
+    """
     jobs = min(jobs, len(items) // MIN_ITEMS_PER_JOB)
     if jobs <= 1 or not can_fork():
         kept, summaries = steps.first(items)
         decision = steps.decide(summaries)
         return decision, steps.second(kept, decision)
-    size = -(-len(items) // jobs)
-    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    chunks = _chunks(items, jobs, last_chunk_extra)
     children: list[_Child] = []
     try:
         for chunk in chunks[1:]:
@@ -108,6 +116,15 @@ def run_two_steps(
         for child in children:
             child.close()
     return decision, results
+
+
+def _chunks(items: Sequence[T], jobs: int, last_extra: int) -> list[Sequence[T]]:
+    # Equal shares of the items plus the extra work; the extra is the last
+    # chunk's, and no chunk is left empty.
+    extra = max(0, min(last_extra, len(items) // jobs))
+    total = len(items) + extra
+    bounds = [min(len(items), (total * k) // jobs) for k in range(jobs)] + [len(items)]
+    return [items[bounds[k] : bounds[k + 1]] for k in range(jobs)]
 
 
 class _Child:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from flowgen import parallel
 from flowgen.model import FlowOutline
@@ -36,24 +36,26 @@ class Generated(Generic[R]):
     warnings: tuple[str, ...]
     problems: Mapping[str, str]
     file_digests: Mapping[str, bytes]  # SHA-256 of each flow file read, by path
+    file_stamps: Mapping[str, tuple[int, int]]  # (size, st_mtime_ns) as read, by path
 
 
-@dataclass(frozen=True)
-class _Summary:
+# Named tuples: cheaper to define than dataclasses, before every run's fork.
+class _Summary(NamedTuple):
     shown: str
     outline: FlowOutline | None
     problem: str | None
     warnings: tuple[str, ...]
     sha256: bytes | None
+    stamp: tuple[int, int] | None
     skipped: tuple[str, str] | None
 
 
-@dataclass(frozen=True)
-class _Decision:
+class _Decision(NamedTuple):
     plan: PackagePlan
     problems: Mapping[str, str]  # unreadable and duplicate flow files
     warnings: tuple[str, ...]
     file_digests: Mapping[str, bytes]
+    file_stamps: Mapping[str, tuple[int, int]]
 
 
 class FlowSource(Protocol):
@@ -91,6 +93,7 @@ def generate(
                 problem=f.problem,
                 warnings=f.warnings,
                 sha256=f.sha256,
+                stamp=f.stamp,
                 skipped=f.skipped,
             )
             for f in files
@@ -122,6 +125,7 @@ def generate(
             problems=problems,
             warnings=tuple(warnings),
             file_digests={s.shown: s.sha256 for s in summaries if s.sha256},
+            file_stamps={s.shown: s.stamp for s in summaries if s.stamp},
         )
 
     last_file = index.flow_path(index.flow_files[-1]) if index.flow_files else None
@@ -145,6 +149,9 @@ def generate(
         parallel.TwoSteps(first=read, decide=decide, second=render),
         index.flow_files,
         jobs=jobs,
+        # The package-level files take about as long as one flow in thirty
+        # (measured with bench/generate.py), all of it in the last chunk.
+        last_chunk_extra=len(index.flow_files) // 30,
     )
     return Generated(
         results=results,
@@ -152,4 +159,5 @@ def generate(
         warnings=decision.warnings,
         problems=dict(sorted(decision.problems.items())),
         file_digests=decision.file_digests,
+        file_stamps=decision.file_stamps,
     )

@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jinja2
 
@@ -46,11 +47,10 @@ class RenderedPackage:
     skipped_flows: Mapping[str, str]
 
 
-# The views below are built once per flow or parameter and only read by the
-# templates: slotted, not frozen, because a frozen dataclass's __init__
-# costs three times as much.
-@dataclass(slots=True)
-class _ParamView:
+# The views below are only read by the templates. Named tuples: they build
+# about as fast as slotted dataclasses, and their classes cost a fraction of a
+# dataclass's to create, which every run pays before it can fork.
+class _ParamView(NamedTuple):
     attr: str
     wire_literal: str
     wire_doc: str
@@ -63,8 +63,7 @@ class _ParamView:
     required: bool
 
 
-@dataclass(slots=True)
-class _FlowView:
+class _FlowView(NamedTuple):
     api_name: str
     api_name_literal: str
     api_name_doc: str
@@ -83,8 +82,7 @@ class _FlowView:
     exports: list[str]
 
 
-@dataclass(frozen=True)
-class _ModuleView:
+class _ModuleView(NamedTuple):
     """The names one flow's module defines, derived from its function name."""
 
     function: str
@@ -119,8 +117,7 @@ class _ModuleView:
         )
 
 
-@dataclass(slots=True)
-class _PackageView:
+class _PackageView(NamedTuple):
     name: str
     api_version: str
     flow_count: int
@@ -131,8 +128,7 @@ class _PackageView:
     example: str | None
 
 
-@dataclass(frozen=True)
-class _AliasView:
+class _AliasView(NamedTuple):
     name: str
     wire_doc: str
 
@@ -479,6 +475,10 @@ def _has_long_code_line(source: str) -> bool:
     run of quotes, so counting triple quotes before a line tells), and only
     lines with something black could split at.
     """
+    if source.isascii() and all(
+        len(line) <= LINE_LENGTH for line in source.split("\n")
+    ):  # the usual answer, found ten times faster than by the pattern
+        return False
     quotes: list[int] | None = None
     for match in _CANDIDATE_LINE.finditer(source):
         line = match.group()

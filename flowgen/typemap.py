@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flowgen.model import FieldKind, FieldType, Param
 
@@ -57,8 +57,7 @@ def parse_type(
     )
 
 
-@dataclass(frozen=True)
-class PythonType:
+class PythonType(NamedTuple):
     """How generated code spells a parameter's type and its codec."""
 
     annotation: str
@@ -101,18 +100,28 @@ def python_type(
     if ftype.kind is FieldKind.RECORD:
         sobject = ftype.sobject_type
         alias = record_aliases[sobject] if sobject else GENERIC_RECORD
+    elif ftype.kind is FieldKind.APEX:
+        assert ftype.apex_class is not None
+        alias = apex_aliases[ftype.apex_class]
+    else:
+        alias = None
+    return _spelling(ftype, alias, param.is_collection)
+
+
+@functools.lru_cache(maxsize=4096)  # a few dozen distinct types serve every flow
+def _spelling(ftype: FieldType, alias: str | None, is_collection: bool) -> PythonType:
+    if ftype.kind is FieldKind.RECORD:
+        sobject = ftype.sobject_type
         codec = (
             f"_rt.record({python_string(sobject)})" if sobject else "_rt.record(None)"
         )
         scalar = (f"_records.{alias}", codec, frozenset({"_records"}))
     elif ftype.kind is FieldKind.APEX:
-        assert ftype.apex_class is not None
-        alias = apex_aliases[ftype.apex_class]
         scalar = (f"_apex_types.{alias}", "_rt.APEX", frozenset({"_apex_types"}))
     else:
         scalar = _SCALARS[ftype.kind]
     annotation, codec, imports = scalar
-    if param.is_collection:
+    if is_collection:
         return PythonType(f"list[{annotation}]", f"_rt.list_of({codec})", imports)
     return PythonType(annotation, codec, imports)
 

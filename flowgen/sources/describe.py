@@ -29,19 +29,20 @@ class _Keys:
         # Other keys met so far that are no spelling of these (byteLength...).
         self._unrelated: set[str] = set()
 
-    def fold(self, data: Mapping[str, Any]) -> Mapping[str, Any]:
-        """``data`` with every key flowgen reads in its canonical spelling."""
+    def fold(self, data: Mapping[str, Any]) -> tuple[Mapping[str, Any], set[str]]:
+        """``data`` with every key flowgen reads in its canonical spelling,
+        and the keys of it that flowgen does not read."""
         odd = data.keys() - self.names
         if odd <= self._unrelated:
-            return data
+            return data, odd
         if not any(key.lower() in self._by_lower for key in odd):
             self._unrelated |= odd
-            return data
+            return data, odd
         # When a key appears in two spellings the first wins.
         folded: dict[str, Any] = {}
         for key, value in data.items():
             folded.setdefault(self._by_lower.get(key.lower(), key), value)
-        return folded
+        return folded, folded.keys() - self.names
 
 
 _FLOW_KEYS = _Keys("name", "label", "description", "inputs", "outputs")
@@ -78,7 +79,7 @@ def parse_describe(
             origin,
             f"expected a JSON object (a flow describe), found {_json_kind(data)}",
         )
-    body = _FLOW_KEYS.fold(data)
+    body, _ = _FLOW_KEYS.fold(data)
     name = body.get("name")
     if name is None:
         name = fallback_name
@@ -117,12 +118,12 @@ def _params(
     params: list[Param] = []
     seen: set[str] = set()
     for index, item in enumerate(raw):
-        if not isinstance(item, Mapping):
+        if type(item) is not dict and not isinstance(item, Mapping):
             raise SourceError(
                 origin,
                 f"{direction}s[{index}] must be a JSON object, found {_json_kind(item)}",
             )
-        param = _param(_PARAM_KEYS.fold(item), where=(direction, index), origin=origin)
+        param = _param(*_PARAM_KEYS.fold(item), where=(direction, index), origin=origin)
         if param.name.lower() in seen:
             # Flow variable names are case-insensitive in Salesforce.
             warn(f"{flow}: {direction} {param.name!r} appears twice; keeping the first")
@@ -137,7 +138,9 @@ def _params(
     return tuple(params)
 
 
-def _param(item: Mapping[str, Any], *, where: tuple[str, int], origin: str) -> Param:
+def _param(
+    item: Mapping[str, Any], odd: set[str], *, where: tuple[str, int], origin: str
+) -> Param:
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         direction, index = where
@@ -159,20 +162,24 @@ def _param(item: Mapping[str, Any], *, where: tuple[str, int], origin: str) -> P
         label=_text(item.get("label")),
         description=_text(item.get("description")),
         picklist_values=_picklist(picklist) if picklist else (),
-        extra=_extra(item),
+        extra=_extra(item, odd) if odd else {},
     )
 
 
-def _extra(item: Mapping[str, Any]) -> dict[str, Any]:
+def _extra(item: Mapping[str, Any], odd: set[str]) -> dict[str, Any]:
     # Keys flowgen does not read, lowercased (the first spelling wins).
-    odd = item.keys() - _PARAM_KEYS.names
+    if len(odd) == 1:  # the usual case: byteLength
+        (key,) = odd
+        return {key.lower(): item[key]}
     extra: dict[str, Any] = {}
-    for key in [key for key in item if key in odd] if odd else ():
+    for key in [key for key in item if key in odd]:
         extra.setdefault(key.lower(), item[key])
     return extra
 
 
 def _max_occurs(raw: Any) -> int:
+    if type(raw) is int:  # as describes send it
+        return raw
     if isinstance(raw, bool):
         return 1
     if isinstance(raw, (int, float)):
@@ -188,7 +195,7 @@ def _picklist(raw: Any) -> tuple[str, ...]:
     values: list[str] = []
     for entry in raw:
         if isinstance(entry, Mapping):
-            folded = _PICKLIST_KEYS.fold(entry)
+            folded, _ = _PICKLIST_KEYS.fold(entry)
             if folded.get("active") is False:
                 continue
             value = folded.get("value")
