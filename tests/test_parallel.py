@@ -85,3 +85,18 @@ def test_an_error_in_the_work_itself_is_raised_and_no_child_is_left() -> None:
         parallel.run_two_steps(steps, ITEMS, jobs=3)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child was reaped
+
+
+@pytest.mark.parametrize("extra", [0, 30, 10_000])
+def test_the_last_chunk_is_lighter_by_its_extra_work(extra: int) -> None:
+    chunks = parallel._chunks(ITEMS, 3, extra)
+    sizes = [len(chunk) for chunk in chunks]
+    assert [n for chunk in chunks for n in chunk] == ITEMS
+    assert all(sizes) and max(sizes[:-1]) - min(sizes[:-1]) <= 1
+    expected = min(extra, len(ITEMS) // 3)  # never more than a chunk's share
+    assert sizes[0] - sizes[-1] in (expected - 1, expected, expected + 1)
+
+    (_, pids), results = parallel.run_two_steps(
+        STEPS, ITEMS, jobs=3, last_chunk_extra=extra
+    )
+    assert results == EXPECTED and len(pids) == 3
