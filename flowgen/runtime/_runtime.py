@@ -179,11 +179,16 @@ UNSET: Final = Unset()
 
 @dataclasses.dataclass(frozen=True)
 class Codec:
-    """Converts one flow variable between Python values and JSON values."""
+    """Converts one flow variable between Python values and JSON values.
+
+    ``same`` is the type whose values need no converting either way (``str``
+    for strings): bulk calls pass those on without calling the codec.
+    """
 
     name: str
     encode: Callable[[Any], Any]
     decode: Callable[[Any], Any]
+    same: type | None = None
 
 
 def _expect(value: Any, types: type | tuple[type, ...], what: str) -> None:
@@ -373,9 +378,9 @@ def _passthrough(value: Any) -> Any:
     return value
 
 
-STRING: Final = Codec("string", _encode_str, _decode_str)
-BOOLEAN: Final = Codec("boolean", _encode_bool, _decode_bool)
-INTEGER: Final = Codec("integer", _encode_int, _decode_int)
+STRING: Final = Codec("string", _encode_str, _decode_str, str)
+BOOLEAN: Final = Codec("boolean", _encode_bool, _decode_bool, bool)
+INTEGER: Final = Codec("integer", _encode_int, _decode_int, int)
 FLOAT: Final = Codec("float", _encode_float, _decode_float)
 DECIMAL: Final = Codec("decimal", _encode_decimal, _decode_decimal)
 DATE: Final = Codec("date", _encode_date, _decode_date)
@@ -493,11 +498,15 @@ class FlowBinding(Generic[_OutT]):
         self.outputs = tuple(outputs)
         self.output_type = output_type
         # What encode and decode read per field, unpacked once: bulk calls are hot.
-        self._encoders = [(f.attr, f.wire, f.codec.encode) for f in self.inputs]
-        self._decoders = [(f.attr, f.wire, f.codec.decode) for f in self.outputs]
+        self._encoders = [
+            (f.attr, f.wire, f.codec.encode, f.codec.same) for f in self.inputs
+        ]
+        self._decoders = [
+            (f.attr, f.wire, f.codec.decode, f.codec.same) for f in self.outputs
+        ]
         self._all_none: dict[str, Any] = {f.attr: None for f in self.outputs}
         self._present_by_shape: dict[
-            tuple[str, ...], list[tuple[str, str, Callable[[Any], Any]]]
+            tuple[str, ...], list[tuple[str, str, Callable[[Any], Any], type | None]]
         ] = {}
 
     def encode(self, value: object) -> dict[str, Any]:
@@ -506,7 +515,7 @@ class FlowBinding(Generic[_OutT]):
         # Generated Inputs are plain dataclasses: their __dict__ is the
         # fastest way to their fields (anything else is read with getattr).
         fields = getattr(value, "__dict__", None)
-        for attr, wire, encode in self._encoders:
+        for attr, wire, encode, same in self._encoders:
             item = (
                 fields[attr]
                 if fields is not None and attr in fields
@@ -514,8 +523,11 @@ class FlowBinding(Generic[_OutT]):
             )
             if item is UNSET:
                 continue
+            if item is None or type(item) is same:
+                body[wire] = item
+                continue
             try:
-                body[wire] = None if item is None else encode(item)
+                body[wire] = encode(item)
             except (TypeError, ValueError) as exc:
                 raise type(exc)(f"{self.name}: input {attr!r}: {exc}") from None
         return body
@@ -529,10 +541,10 @@ class FlowBinding(Generic[_OutT]):
         kwargs["interview_status"] = values.get("Flow__InterviewStatus")
         kwargs["interview_guid"] = values.get("Flow__InterviewGuid")
         try:
-            for attr, key, decode in present:
+            for attr, key, decode, same in present:
                 raw = values[key]
                 if raw is not None:
-                    kwargs[attr] = decode(raw)
+                    kwargs[attr] = raw if type(raw) is same else decode(raw)
         except (TypeError, ValueError) as exc:
             codec = next(f.codec.name for f in self.outputs if f.attr == attr)
             raise FlowResponseError(
@@ -544,7 +556,7 @@ class FlowBinding(Generic[_OutT]):
 
     def _present_for(
         self, shape: tuple[str, ...]
-    ) -> list[tuple[str, str, Callable[[Any], Any]]]:
+    ) -> list[tuple[str, str, Callable[[Any], Any], type | None]]:
         # Which outputs an answer with these keys holds, and under which key:
         # the output's own name, or that name in another case (the wire is
         # lenient). The answers of one flow share their keys, so this is
@@ -552,10 +564,10 @@ class FlowBinding(Generic[_OutT]):
         exact = set(shape)
         folded = {key.lower(): key for key in reversed(shape)}
         present = []
-        for attr, wire, decode in self._decoders:
+        for attr, wire, decode, same in self._decoders:
             key = wire if wire in exact else folded.get(wire.lower())
             if key is not None:
-                present.append((attr, key, decode))
+                present.append((attr, key, decode, same))
         if len(self._present_by_shape) < 64:
             self._present_by_shape[shape] = present
         return present
