@@ -512,15 +512,10 @@ class FlowBinding(Generic[_OutT]):
     def encode(self, value: object) -> dict[str, Any]:
         """One Input dataclass to its wire object; UNSET inputs are left out."""
         body: dict[str, Any] = {}
-        # Generated Inputs are plain dataclasses: their __dict__ is the
-        # fastest way to their fields (anything else is read with getattr).
-        fields = getattr(value, "__dict__", None)
+        # getattr, not the instance __dict__: reading that would make CPython
+        # build a dict for every Input it otherwise keeps the fields of inline.
         for attr, wire, encode, same in self._encoders:
-            item = (
-                fields[attr]
-                if fields is not None and attr in fields
-                else getattr(value, attr)
-            )
+            item = getattr(value, attr)
             if item is UNSET:
                 continue
             if item is None or type(item) is same:
