@@ -153,6 +153,16 @@ def _run(job: Callable[[], int]) -> int:
         return EXIT_ERROR
 
 
+def _old_describe(root: Path, name: str) -> Any:
+    # A flow's describe as the previous snapshot holds it; None if unreadable.
+    import json
+
+    try:
+        return json.loads((root / "flows" / f"{name}.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
 def _pull(options: dict[str, Any]) -> int:
     import asyncio  # with httpx: only for the commands that talk to an org
 
@@ -183,6 +193,7 @@ def _pull(options: dict[str, Any]) -> int:
                     org,
                     previous=previous,
                     have_file=lambda name: (root / "flows" / f"{name}.json").is_file(),
+                    old_describe=lambda name: _old_describe(root, name),
                     include=include,
                     exclude=exclude,
                     full=bool(options.get("full")),
@@ -195,6 +206,7 @@ def _pull(options: dict[str, Any]) -> int:
         manifest=pulled.manifest(),
         changed=pulled.files,
         unchanged=pulled.unchanged,
+        sobjects=pulled.sobjects,
     )
     if quiet:
         return EXIT_OK

@@ -114,6 +114,51 @@ class FlowOutline(NamedTuple):
         )
 
 
+@dataclass(frozen=True)
+class RecordField:
+    """One field of an sObject type, as its describe gives it.
+
+    ``type`` is the describe's field type in Salesforce's lowercase spelling
+    (``string``, ``reference``, ``currency``, ``multipicklist``...).
+    """
+
+    name: str  # the API name, exactly: Name, Invoice_Total__c, ns__Field__c
+    type: str
+    label: str | None = None
+    nillable: bool = True
+    picklist_values: tuple[str, ...] = ()
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str | None = None  # Account for AccountId
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """An sObject type's fields, for typing the records flows pass."""
+
+    name: str  # the API name: Account, Invoice__c, ns__Thing__c
+    label: str | None = None
+    fields: tuple[RecordField, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApexMember:
+    """A public member of an Apex-defined type, as Apex declares it."""
+
+    name: str
+    apex_type: str  # as Apex spells it: String, Decimal, List<Outer.Item>, Id...
+
+
+@dataclass(frozen=True)
+class ApexType:
+    """An Apex class used as a flow variable type (``Outer$Inner`` for inner classes)."""
+
+    name: str
+    members: tuple[ApexMember, ...] = ()
+
+
 # Process types that the REST flow action can run. Everything else (screen flows,
 # checkout, routing, orchestrations...) is skipped at generation time.
 INVOCABLE_PROCESS_TYPES = frozenset({"AutoLaunchedFlow", "InvocableProcess"})

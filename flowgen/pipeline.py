@@ -10,12 +10,12 @@ the caller's ``emit``: stage it on disk, or keep its bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from flowgen import parallel
-from flowgen.model import FlowOutline
+from flowgen.model import FlowOutline, RecordType
 from flowgen.render import PackagePlan
 from flowgen.sources.snapshot import FlowFile, duplicate_flows
 
@@ -52,6 +52,7 @@ class _Summary(NamedTuple):
 
 class _Decision(NamedTuple):
     plan: PackagePlan
+    record_types: Mapping[str, RecordType]  # the described ones, by sObject name
     problems: Mapping[str, str]  # unreadable and duplicate flow files
     warnings: tuple[str, ...]
     file_digests: Mapping[str, bytes]
@@ -72,6 +73,10 @@ class FlowSource(Protocol):
     def flow_path(self, file_name: str) -> str: ...
 
     def read_flow(self, file_name: str) -> FlowFile: ...
+
+    def record_types(
+        self, names: Iterable[str]
+    ) -> tuple[Mapping[str, RecordType], Sequence[str]]: ...
 
 
 def generate(
@@ -120,8 +125,11 @@ def generate(
         warnings += [
             f"skipped flow {name}: {reason}" for name, reason in sorted(skipped.items())
         ]
+        record_types, record_warnings = index.record_types(plan.record_type_names)
+        warnings += [f"warning: {warning}" for warning in record_warnings]
         return _Decision(
             plan=plan,
+            record_types=record_types,
             problems=problems,
             warnings=tuple(warnings),
             file_digests={s.shown: s.sha256 for s in summaries if s.sha256},
@@ -142,7 +150,8 @@ def generate(
         # The package-level files fall to whichever process has the last chunk:
         # never the parent when there are children, as it has the most to do.
         if not files or files[-1].shown == last_file:
-            results.extend(emit(*item) for item in plan.shared_files().items())
+            shared = plan.shared_files(record_types=decision.record_types)
+            results.extend(emit(*item) for item in shared.items())
         return results
 
     decision, results = parallel.run_two_steps(

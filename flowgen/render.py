@@ -17,8 +17,15 @@ from typing import NamedTuple
 
 import jinja2
 
-from flowgen import literals, naming, template_cache, typemap
-from flowgen.model import FieldKind, FlowOutline, FlowSpec, Param, is_invocable
+from flowgen import literals, naming, record_schema, template_cache, typemap
+from flowgen.model import (
+    FieldKind,
+    FlowOutline,
+    FlowSpec,
+    Param,
+    RecordType,
+    is_invocable,
+)
 from flowgen.resources import runtime_source_path, templates_dir
 
 LINE_LENGTH = 88
@@ -131,6 +138,8 @@ class _PackageView(NamedTuple):
 class _AliasView(NamedTuple):
     name: str
     wire_doc: str
+    label_doc: str = ""
+    fields: tuple[tuple[str, str], ...] = ()  # (API field name, annotation)
 
 
 class _Environment(jinja2.Environment):
@@ -200,7 +209,7 @@ class PackagePlan:
         self.flow_count = len(flows)
         self._record_aliases = naming.unique_type_aliases(
             {name for flow in flows for name in flow.record_types},
-            taken={typemap.GENERIC_RECORD},
+            taken={typemap.GENERIC_RECORD, record_schema.ATTRIBUTES_CLASS},
         )
         self._apex_aliases = naming.unique_type_aliases(
             {name for flow in flows for name in flow.apex_classes}
@@ -212,8 +221,19 @@ class PackagePlan:
         """Whether the package has a module for this flow."""
         return spec.api_name in self._functions
 
-    def shared_files(self) -> dict[str, bytes]:
-        """Every file but the flow modules, by relative path."""
+    @property
+    def record_type_names(self) -> list[str]:
+        """The sObject types the flows pass records of, by API name."""
+        return sorted(self._record_aliases)
+
+    def shared_files(
+        self, *, record_types: Mapping[str, RecordType] | None = None
+    ) -> dict[str, bytes]:
+        """Every file but the flow modules, by relative path.
+
+        ``record_types`` holds the described sObject types; records of the
+        others stay generic dicts.
+        """
         env = _environment()
         return {
             "_runtime.py": runtime_source(),
@@ -224,7 +244,8 @@ class PackagePlan:
             "records.py": _encode(
                 env.get_template("records.py.jinja").render(
                     generic=typemap.GENERIC_RECORD,
-                    aliases=_alias_views(self._record_aliases),
+                    attributes=record_schema.ATTRIBUTES_CLASS,
+                    aliases=_record_views(self._record_aliases, record_types or {}),
                 )
             ),
             "apex_types.py": _encode(
@@ -398,6 +419,22 @@ def _render_init(
         example=modules[0].function if modules else None,
     )
     return env.get_template("package_init.py.jinja").render(package=package_view)
+
+
+def _record_views(
+    aliases: Mapping[str, str], described: Mapping[str, RecordType]
+) -> list[_AliasView]:
+    by_class = {aliases[name]: record for name, record in described.items()}
+    fields = record_schema.field_annotations(by_class)
+    return [
+        _AliasView(
+            name=alias,
+            wire_doc=_inline(wire),
+            label_doc=_inline(by_class[alias].label or "") if alias in by_class else "",
+            fields=tuple(fields.get(alias, ())),
+        )
+        for wire, alias in sorted(aliases.items())
+    ]
 
 
 def _alias_views(aliases: Mapping[str, str]) -> list[_AliasView]:

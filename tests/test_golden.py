@@ -13,20 +13,24 @@ from pathlib import Path
 
 import black
 
-from flowgen import render
+from flowgen import pipeline, render
 from flowgen.output import existing_files
-from flowgen.sources.snapshot import read_snapshot
+from flowgen.sources.snapshot import open_snapshot, read_snapshot
 from tests.conftest import EXAMPLE_SNAPSHOT, GENERATED_EXAMPLE, write_hostile_snapshot
 
 PACKAGE_DIR = GENERATED_EXAMPLE / "acme_flows"
 
 
+def _keep(path: str, data: bytes) -> tuple[str, bytes]:
+    return path, data
+
+
 def _render_example() -> dict[str, bytes]:
-    snap = read_snapshot(EXAMPLE_SNAPSHOT)
-    rendered = render.render_package(
-        snap.flows, package="acme_flows", api_version=snap.api_version
+    # The path flowgen generate takes: flows, then the sObject describes.
+    generated = pipeline.generate(
+        open_snapshot(EXAMPLE_SNAPSHOT), package="acme_flows", emit=_keep
     )
-    return dict(rendered.files)
+    return dict(generated.results)
 
 
 def test_generating_the_example_reproduces_the_committed_package_byte_for_byte() -> (
@@ -65,6 +69,16 @@ start: datetime.datetime | None = visit.scheduled_start
 many: list[FlowResult[acme_flows.UpdateOrderStatusOutput]] = acme_flows.update_order_status_many(
     client, [acme_flows.UpdateOrderStatusInput(order_id="1", new_status="Shipped")]
 )
+account: acme_flows.records.Account = {
+    "Name": "Acme",
+    "AnnualRevenue": Decimal("1200.50"),
+    "Parent": {"Name": "Acme Holding"},
+    "attributes": {"type": "Account"},
+}
+acme_flows.create_support_case(client, account=account, subject="Broken")
+invoice = totals.updated_invoice
+invoice_total: Decimal | int | None = invoice["Invoice_Total__c"] if invoice else None
+related: acme_flows.records.Account | None = invoice.get("Account__r") if invoice else None
 """
 
 MISUSE = """
@@ -75,6 +89,8 @@ client = FlowClient("https://acme.my.salesforce.com", "token")
 acme_flows.create_support_case(client, account={}, subject=5)
 acme_flows.create_support_case(client, subject="no account")
 acme_flows.tag_contacts(client, contacts=[], tags="A;B")
+acme_flows.create_support_case(client, account={"Nmae": "Acme"}, subject="typo")
+acme_flows.create_support_case(client, account={"AnnualRevenue": 1.5}, subject="float")
 """
 
 
@@ -124,3 +140,9 @@ def test_generated_packages_pass_mypy_strict_and_catch_misuse(tmp_path: Path) ->
     )
     assert 'Missing named argument "account"' in bad.stdout
     assert 'Argument "tags" to "tag_contacts" has incompatible type "str"' in bad.stdout
+    # Records are typed from the sObject describes in the snapshot.
+    assert 'Extra key "Nmae" for TypedDict "Account"' in bad.stdout
+    assert (
+        '(expression has type "float", TypedDict item "AnnualRevenue" has type "Decimal | int | None")'
+        in bad.stdout
+    )

@@ -4,7 +4,8 @@ A pull costs few requests whatever the org's size: one list, one query per
 2,000 flows for their versions (``FlowDefinitionView``), and one composite
 batch per 25 describes, several batches in flight. Against the previous
 snapshot's manifest only flows whose version or modification date moved are
-described again; the rest keep their files.
+described again; the rest keep their files. The sObject types the flows pass
+records of are described (and trimmed) on every pull, 25 to a batch.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowgen.errors import OrgError
+from flowgen.errors import OrgError, SourceError
 from flowgen.sources.org_http import ATTEMPTS, OrgSession
 from flowgen.sources.snapshot import describe_bytes, is_flow_file_name
+from flowgen.sources.sobjects import trim_describe
 
 BATCH_SIZE = 25  # the most subrequests a composite batch takes
 BATCHES_IN_FLIGHT = 6
@@ -42,6 +44,8 @@ class Pulled:
     flows: Mapping[str, Mapping[str, Any]] = field(repr=False)  # every flow's entry
     described: Mapping[str, Any] = field(repr=False)  # new and changed flows' bodies
     files: Mapping[str, bytes] = field(repr=False)  # the same, as snapshot files
+    # Trimmed describes of the sObject types the flows pass records of.
+    sobjects: Mapping[str, bytes] = field(repr=False)
     added: tuple[str, ...]
     changed: tuple[str, ...]
     removed: tuple[str, ...]
@@ -63,6 +67,7 @@ async def pull(
     *,
     previous: Mapping[str, Any] | None,
     have_file: Callable[[str], bool] = lambda name: True,
+    old_describe: Callable[[str], Any] = lambda name: None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     full: bool = False,
@@ -73,6 +78,10 @@ async def pull(
 
     ``have_file(name)`` says whether the previous snapshot still holds that
     flow's describe file; a flow without one is described again.
+    ``old_describe(name)`` reads it, for a previous manifest that does not
+    say which sObject types the flow uses. The describes of every such type
+    are fetched on every pull (a few batches at most): objects change
+    without their flows changing.
     """
     warnings: list[str] = []
     names = await list_flows(
@@ -117,11 +126,32 @@ async def pull(
         if name not in described:  # deleted between the list and its describe
             warnings.append(f"flow {name} disappeared during the pull; left out")
             flows.pop(name)
+    for name, meta in flows.items():
+        if name in described:
+            meta["sobject_types"] = sobject_types(described[name])
+        else:
+            before = old.get(name, {})
+            known = before.get("sobject_types")
+            meta["sobject_types"] = (
+                sorted(str(t) for t in known)
+                if isinstance(known, list)
+                else sobject_types(old_describe(name))
+            )
+    wanted = sorted({t for meta in flows.values() for t in meta["sobject_types"]})
+    objects = await describe_sobjects(org, wanted, batches_in_flight=batches_in_flight)
+    warnings += [
+        f"sObject {name}: the org gave no describe; its records stay untyped"
+        for name in wanted
+        if name not in objects
+    ]
     return Pulled(
         api_version=org.api_version,
         flows=flows,
         described=described,
         files=files,
+        sobjects={
+            name: describe_bytes(trim_describe(body)) for name, body in objects.items()
+        },
         added=tuple(n for n in added if n in described),
         changed=tuple(n for n in changed if n in described),
         removed=tuple(sorted(set(old) - set(flows))),
@@ -201,6 +231,57 @@ async def describe_flows(
     says does not exist (404) is left out; one that keeps failing stops the
     pull with its name and what the org said.
     """
+    return await _describe_all(
+        org,
+        names,
+        url_of=lambda name: f"actions/custom/flow/{urllib.parse.quote(name)}",
+        noun="flow",
+        progress=progress,
+        batches_in_flight=batches_in_flight,
+        on_arrival=on_arrival,
+    )
+
+
+async def describe_sobjects(
+    org: OrgSession,
+    names: Sequence[str],
+    *,
+    batches_in_flight: int = BATCHES_IN_FLIGHT,
+) -> dict[str, Any]:
+    """sObject name -> its full describe (``sobjects/{name}/describe``), batched
+    and retried as flow describes are; a type the org does not know is left out."""
+    usable = [name for name in names if is_flow_file_name(name)]
+    return await _describe_all(
+        org,
+        usable,
+        url_of=lambda name: f"sobjects/{name}/describe",
+        noun="sObject",
+        batches_in_flight=batches_in_flight,
+    )
+
+
+def sobject_types(body: Any) -> list[str]:
+    """The sObject types a flow describe passes records of, sorted."""
+    from flowgen.model import FlowOutline
+    from flowgen.sources.describe import parse_describe
+
+    try:
+        spec = parse_describe(body, origin="describe", warn=lambda message: None)
+    except SourceError:
+        return []
+    return sorted(FlowOutline.of(spec).record_types)
+
+
+async def _describe_all(
+    org: OrgSession,
+    names: Sequence[str],
+    *,
+    url_of: Callable[[str], str],
+    noun: str,
+    progress: Progress | None = None,
+    batches_in_flight: int = BATCHES_IN_FLIGHT,
+    on_arrival: Callable[[str, Mapping[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     described: dict[str, Any] = {}
     failures: dict[str, str] = {}
     pending = list(names)
@@ -210,7 +291,7 @@ async def describe_flows(
     async def one_batch(batch: Sequence[str]) -> None:
         nonlocal completed
         async with gate:
-            results = await _batch(org, batch)
+            results = await _batch(org, [url_of(name) for name in batch])
         done = 0
         for name, (status, result) in zip(batch, results, strict=True):
             if status == 200 and isinstance(result, Mapping):
@@ -242,25 +323,21 @@ async def describe_flows(
     shown = "; ".join(f"{name}: {failures[name]}" for name in sorted(failures)[:10])
     more = f" (and {len(failures) - 10} more)" if len(failures) > 10 else ""
     raise OrgError(
-        f"{len(failures)} flow(s) could not be described: {shown}{more}; "
+        f"{len(failures)} {noun}(s) could not be described: {shown}{more}; "
         "nothing was written"
     )
 
 
-async def _batch(org: OrgSession, names: Sequence[str]) -> list[tuple[int, Any]]:
+async def _batch(org: OrgSession, paths: Sequence[str]) -> list[tuple[int, Any]]:
     requests = [
-        {
-            "method": "GET",
-            "url": f"v{org.api_version}/actions/custom/flow/{urllib.parse.quote(name)}",
-        }
-        for name in names
+        {"method": "GET", "url": f"v{org.api_version}/{path}"} for path in paths
     ]
     body = await org.post_read(
         org.data_path("composite/batch"),
         {"batchRequests": requests, "haltOnError": False},
     )
     results = body.get("results") if isinstance(body, Mapping) else None
-    if not isinstance(results, list) or len(results) != len(names):
+    if not isinstance(results, list) or len(results) != len(paths):
         raise OrgError(
             "a composite batch answer does not hold one result per describe asked for"
         )

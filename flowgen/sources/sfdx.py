@@ -15,10 +15,11 @@ DOUBLE), so a flow read either way generates the same module.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from flowgen.errors import SourceError
-from flowgen.model import FieldKind, FlowSpec, Param
+from flowgen.model import FieldKind, FlowSpec, Param, RecordType
 from flowgen.sources.snapshot import FlowFile
 from flowgen.typemap import parse_type
 
@@ -66,10 +67,43 @@ class SfdxProject:
     namespace: str | None
     flow_files: tuple[str, ...]  # paths relative to root, sorted
     include_inactive: bool = False
+    package_dirs: tuple[str, ...] = ()  # where objects/<Object>/ folders may be
 
     def flow_path(self, file_name: str) -> str:
         """The path of a flow file, as messages show it."""
         return os.path.join(self.root, file_name)
+
+    def record_types(
+        self, names: Iterable[str]
+    ) -> tuple[dict[str, RecordType], list[str]]:
+        """The sObject types among ``names`` that the project holds field
+        metadata for (``objects/<Object>/fields/``), and what could not be read."""
+        from flowgen.sources import sfdx_objects
+
+        folders = {
+            name.lower(): folder
+            for name, folder in sfdx_objects.find_object_dirs(
+                [Path(d) for d in self.package_dirs]
+            ).items()
+        }
+        found: dict[str, RecordType] = {}
+        problems: list[str] = []
+        prefix = f"{self.namespace}__".lower() if self.namespace else None
+        for name in sorted(set(names)):
+            folder = folders.get(name.lower())
+            # The package's own objects and fields are unprefixed in source.
+            own = folder is None and prefix and name.lower().startswith(prefix)
+            if own:
+                folder = folders.get(name.lower()[len(prefix or "") :])
+            if folder is None:
+                continue
+            record, messages = sfdx_objects.read_object(folder)
+            problems += messages
+            if record is not None:
+                found[name] = (
+                    _with_namespace(record, name, self.namespace) if own else record
+                )
+        return found, problems
 
     def read_flow(self, file_name: str) -> FlowFile:
         """Parse one flow file; a bad or unusable file says why, never raises."""
@@ -165,6 +199,24 @@ class SfdxProject:
         return type_name.replace(NAMESPACE_TOKEN, prefix) or None
 
 
+def _with_namespace(record: RecordType, name: str, namespace: str | None) -> RecordType:
+    # Custom fields of a namespaced package are ns__Field__c through the API.
+    def prefixed(field_name: str | None) -> str | None:
+        if field_name and namespace and field_name.count("__") == 1:
+            return f"{namespace}__{field_name}"
+        return field_name
+
+    fields = tuple(
+        dataclasses.replace(
+            field,
+            name=prefixed(field.name) or field.name,
+            relationship_name=prefixed(field.relationship_name),
+        )
+        for field in record.fields
+    )
+    return dataclasses.replace(record, name=name, fields=fields)
+
+
 def open_project(path: str | Path, *, include_inactive: bool = False) -> SfdxProject:
     """Find a project's flow files; a bad ``sfdx-project.json`` is fatal."""
     root = Path(path)
@@ -186,6 +238,7 @@ def open_project(path: str | Path, *, include_inactive: bool = False) -> SfdxPro
         namespace=namespace if isinstance(namespace, str) and namespace else None,
         flow_files=tuple(sorted(found)),
         include_inactive=include_inactive,
+        package_dirs=tuple(str(directory) for directory in directories),
     )
 
 
@@ -194,7 +247,15 @@ def project_files(path: str | Path) -> list[Path]:
     project = open_project(path)
     root = Path(project.root)
     settings = [root / PROJECT_FILE] if (root / PROJECT_FILE).is_file() else []
-    return settings + [root / name for name in project.flow_files]
+    from flowgen.sources import sfdx_objects
+
+    objects = sfdx_objects.find_object_dirs([Path(d) for d in project.package_dirs])
+    metadata = sorted(
+        path
+        for folder in objects.values()
+        for path in [*folder.glob("*.object-meta.xml"), *folder.glob("fields/*.xml")]
+    )
+    return settings + [root / name for name in project.flow_files] + metadata
 
 
 def _read_project_file(root: Path) -> Mapping[str, Any]:

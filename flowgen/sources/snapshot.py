@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 from flowgen.errors import SourceError
 
 if TYPE_CHECKING:
-    from flowgen.model import FlowSpec
+    from flowgen.model import FlowSpec, RecordType
 
 MANIFEST_NAME = "flowgen-snapshot.json"
 FLOWS_DIR = "flows"
+SOBJECTS_DIR = "sobjects"  # trimmed sObject describes (flowgen.sources.sobjects)
 SNAPSHOT_FORMAT = 1
 
 
@@ -55,7 +56,18 @@ def snapshot_files(directory: str | Path) -> list[Path]:
         names = []
     flows_dir = root / FLOWS_DIR
     flows = [flows_dir / name for name in names]
-    return ([manifest] if manifest.is_file() else []) + flows
+    try:  # records.py depends on the sObject describes too
+        objects = sorted(
+            name for name in os.listdir(root / SOBJECTS_DIR) if name.endswith(".json")
+        )
+    except OSError:
+        objects = []
+    sobjects_dir = root / SOBJECTS_DIR
+    return (
+        ([manifest] if manifest.is_file() else [])
+        + flows
+        + [sobjects_dir / name for name in objects]
+    )
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,12 @@ class SnapshotIndex:
         """The path of a flow file, as messages show it."""
         return os.path.join(self.root, FLOWS_DIR, file_name)
 
+    def record_types(
+        self, names: Iterable[str]
+    ) -> tuple[dict[str, RecordType], list[str]]:
+        """The described sObject types among ``names`` (see :func:`read_record_types`)."""
+        return read_record_types(os.path.join(self.root, SOBJECTS_DIR), names)
+
     def read_flow(self, file_name: str) -> FlowFile:
         """Read and parse one flow file; a bad file is a problem, not an error."""
         from flowgen.sources.describe import parse_describe
@@ -122,6 +140,42 @@ class SnapshotIndex:
         else:
             return FlowFile(path, spec, None, tuple(warnings), sha256, stamp=stamp)
         return FlowFile(path, None, problem, tuple(warnings), sha256, stamp=stamp)
+
+
+def read_record_types(
+    directory: str, names: Iterable[str]
+) -> tuple[dict[str, RecordType], list[str]]:
+    """The sObject types of ``names`` described under ``directory`` (a
+    snapshot's ``sobjects/``), by name, and warnings for files that could
+    not be used. A type with no file is simply absent: its records stay
+    generic."""
+    from flowgen.sources.sobjects import parse_sobject
+
+    try:
+        files = {
+            name[: -len(".json")].lower(): name
+            for name in os.listdir(directory)
+            if name.endswith(".json")
+        }
+    except OSError:
+        return {}, []
+    found: dict[str, RecordType] = {}
+    warnings: list[str] = []
+    for name in sorted(set(names)):
+        file_name = files.get(name.lower())
+        if file_name is None:
+            continue
+        path = os.path.join(directory, file_name)
+        try:
+            data = json.loads(read_bytes(path)[0])
+            found[name] = parse_sobject(data, origin=path, warn=warnings.append)
+        except (OSError, ValueError) as exc:
+            warnings.append(
+                f"{path}: cannot be read ({exc}); {name} records stay untyped"
+            )
+        except SourceError as exc:
+            warnings.append(f"{exc}; {name} records stay untyped")
+    return found, warnings
 
 
 def read_bytes(path: str) -> tuple[bytes, tuple[int, int]]:
@@ -276,12 +330,14 @@ def write_snapshot(
     manifest: Mapping[str, Any],
     changed: Mapping[str, bytes],
     unchanged: Sequence[str] = (),
+    sobjects: Mapping[str, bytes] | None = None,
 ) -> None:
     """Replace the snapshot in ``directory`` in one step.
 
     ``changed`` maps flow names to new describe files; flows in ``unchanged``
-    keep their file from the snapshot there now (linked, so untouched). Any
-    failure leaves the previous snapshot exactly as it was.
+    keep their file from the snapshot there now (linked, so untouched).
+    ``sobjects`` maps sObject names to their trimmed describes, the whole set.
+    Any failure leaves the previous snapshot exactly as it was.
     """
     from flowgen import atomic
 
@@ -293,7 +349,7 @@ def write_snapshot(
                 f"exists and is not a snapshot directory (no {MANIFEST_NAME}); "
                 "choose another --snapshot or remove it first",
             )
-    for name in [*changed, *unchanged]:
+    for name in [*changed, *unchanged, *(sobjects or {})]:
         if not is_flow_file_name(name):
             raise SourceError(
                 str(root), f"flow name {name!r} cannot be a file name; not written"
@@ -306,6 +362,10 @@ def write_snapshot(
         (staging / MANIFEST_NAME).write_text(text + "\n", encoding="utf-8")
         for name, data in changed.items():
             (staging / FLOWS_DIR / f"{name}.json").write_bytes(data)
+        if sobjects:
+            (staging / SOBJECTS_DIR).mkdir()
+            for name, data in sobjects.items():
+                (staging / SOBJECTS_DIR / f"{name}.json").write_bytes(data)
         for name in unchanged:
             old = root / FLOWS_DIR / f"{name}.json"
             new = staging / FLOWS_DIR / f"{name}.json"

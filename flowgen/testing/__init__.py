@@ -12,8 +12,10 @@ Example::
         assert org.invocations["Greet"] == [{"name": "Ada"}]
 
 Besides listing, describing and invoking flows it answers FlowDefinitionView
-queries, composite batches and OAuth token requests (``add_oauth_client``),
-and can be made slow (``latency``) or faulty (``inject`` a ``Fault``).
+queries, composite batches, OAuth token requests (``add_oauth_client``),
+sObject describes (``add_sobject``) and Tooling API ApexClass queries
+(``add_apex_class``), and can be made slow (``latency``) or faulty
+(``inject`` a ``Fault``).
 """
 
 from ._faults import Fault

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from . import _batch, _oauth, _query, _snapshot, _wire
+from . import _batch, _oauth, _query, _snapshot, _sobjects, _tooling, _wire
 from ._faults import Fault, FaultQueue
 from ._model import FlowFault, FlowHandler, RecordedRequest, record
 from ._server import Reply, Request, Server
@@ -30,6 +30,9 @@ class FakeOrg:
     ``/services/oauth2/token`` as a client registered with
     ``add_oauth_client``. Everything received is kept in ``requests``; every
     input element a flow ran on is kept in ``invocations[flow_name]``.
+    sObject describes (``add_sobject``) and Apex classes for the Tooling API
+    (``add_apex_class``) are served too, for clients that type records and
+    Apex-defined values.
     Assigning ``access_token`` while running makes the old token fail, as an
     expired session would. ``latency`` delays every answer and ``inject``
     makes chosen requests fail, so clients' timeouts and retries can be tested.
@@ -59,6 +62,9 @@ class FakeOrg:
         self._faults = FaultQueue()
         self._subrequest_faults = FaultQueue()
         self._cursors = _query.Cursors()
+        self._sobjects = _sobjects.SObjects()
+        self._sobject_faults = FaultQueue()
+        self._apex_classes = _tooling.ApexClasses()
         # One lock for all shared state; handlers run outside it so
         # concurrent requests really are concurrent.
         self._lock = threading.Lock()
@@ -71,6 +77,11 @@ class FakeOrg:
                     self.add_flow(flow.describe, process_type=flow.process_type)
                 except ValueError as exc:
                     raise ValueError(f"{flow.path}: {exc}") from None
+            for sobject in _snapshot.load_sobjects(Path(snapshot)):
+                try:
+                    self.add_sobject(sobject.describe)
+                except ValueError as exc:
+                    raise ValueError(f"{sobject.path}: {exc}") from None
         self.api_version = api_version or manifest_version or _DEFAULT_API_VERSION
 
     @property
@@ -134,6 +145,38 @@ class FakeOrg:
                 raise KeyError(name)
             del self._flows[name], self._definitions[name]
 
+    def add_sobject(self, describe: Mapping[str, Any]) -> None:
+        """Serve ``describe`` at ``GET sobjects/<name>/describe``.
+
+        ``describe`` is the body that request returns; it needs at least a
+        string ``name`` and a ``fields`` list of objects with string
+        ``name`` entries. Lookups ignore case, as Salesforce's do, and answer
+        with the spelling registered; adding a name again (in any case)
+        replaces it. Keys the real answer always has (``custom``,
+        ``keyPrefix``, ``urls``, ``childRelationships``, ``recordTypeInfos``;
+        per field ``byteLength``, ``calculated``, ``custom``, ``defaultValue``,
+        ``updateable``) are added to the answer where missing.
+        """
+        self._sobjects.add(describe)
+
+    def add_apex_class(
+        self,
+        name: str,
+        symbol_table: Mapping[str, Any] | None,
+        *,
+        namespace: str | None = None,
+    ) -> None:
+        """Add Apex class ``name`` for Tooling API ``ApexClass`` queries.
+
+        ``symbol_table`` is what its ``SymbolTable`` field returns; None
+        imitates the null the API gives for managed package classes. Only
+        ``SELECT Id, Name, NamespacePrefix, SymbolTable FROM ApexClass WHERE
+        Name IN (...)`` (any subset and order of those fields) is answered;
+        rows come in the order classes were added. Adding a name again in
+        the same namespace replaces that class but keeps its id and place.
+        """
+        self._apex_classes.add(name, symbol_table, namespace)
+
     def on(self, flow_name: str, handler: FlowHandler) -> None:
         """Make invoking ``flow_name`` call ``handler`` once per input element."""
         with self._lock:
@@ -181,18 +224,34 @@ class FakeOrg:
         """
         self._faults.add(fault, target=path, method=method, times=times)
 
-    def inject_subrequest(self, fault: Fault, *, flow: str, times: int = 1) -> None:
-        """Fail the next ``times`` composite batch subrequests for flow ``flow``.
+    def inject_subrequest(
+        self,
+        fault: Fault,
+        *,
+        flow: str | None = None,
+        sobject: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Fail the next ``times`` composite batch subrequests for flow ``flow``,
+        or (with ``sobject`` instead) for the describe of that sObject type.
 
         The subrequest's entry gets the fault's status and error list while
         the rest of the batch is answered normally; so only ``Fault.status``
-        faults make sense here (others raise ValueError).
+        faults make sense here (others raise ValueError). ``flow`` must match
+        exactly; ``sobject`` ignores case, as the describe lookup does.
         """
         if not isinstance(fault, Fault) or fault.kind != "status":
             raise ValueError("inject_subrequest takes only Fault.status(...) faults")
-        self._subrequest_faults.add(
-            fault, target=flow, method=None, times=times, exact=True
-        )
+        if (flow is None) == (sobject is None):
+            raise ValueError("inject_subrequest takes exactly one of flow= or sobject=")
+        if sobject is not None:
+            self._sobject_faults.add(
+                fault, target=sobject.lower(), method=None, times=times, exact=True
+            )
+        else:
+            self._subrequest_faults.add(
+                fault, target=flow, method=None, times=times, exact=True
+            )
 
     def request_count(self, path: str | None = None, method: str | None = None) -> int:
         """How many HTTP requests arrived whose path contains ``path`` and whose
@@ -314,9 +373,12 @@ class FakeOrg:
                 results.append(_batch.halted())
                 continue
             fault = None
+            sobject = _sobjects.describe_target(self._base, sub.path)
             if sub.path.startswith(collection):
                 flow = unquote(sub.path[len(collection) :])
                 fault = self._subrequest_faults.take(sub.method, flow)
+            elif sobject is not None:
+                fault = self._sobject_faults.take(sub.method, sobject.lower())
             if fault is not None and fault.status_code is not None:
                 results.append(_batch.result(fault.status_code, fault.error_body()))
             else:
@@ -348,6 +410,11 @@ class FakeOrg:
                 return 200, self._cursors.next_page(base, locator)
             except _query.QueryError as exc:
                 return 400, exc.body()
+        sobject = _sobjects.describe_target(base, path)
+        if sobject is not None and method == "GET":
+            return self._sobjects.answer(base, sobject)
+        if path == f"{base}/tooling/query" and method == "GET":
+            return self._apex_classes.answer(base, query)
         return 404, _wire.not_found()
 
     def _query(self, base: str, query: str) -> tuple[int, object]:

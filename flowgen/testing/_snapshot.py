@@ -55,6 +55,30 @@ def load(directory: Path) -> tuple[str | None, list[SnapshotFlow]]:
     return version, flows
 
 
+@dataclass(frozen=True)
+class SnapshotSObject:
+    """One sObject describe file: where it came from and its describe."""
+
+    path: Path
+    describe: dict[str, Any]
+
+
+def load_sobjects(directory: Path) -> list[SnapshotSObject]:
+    """Read a snapshot's ``sobjects/<Name>.json`` describes (sorted by file name).
+
+    A snapshot without a ``sobjects`` folder simply has none.
+    """
+    sobjects_dir = directory / "sobjects"
+    paths = sorted(sobjects_dir.glob("*.json")) if sobjects_dir.is_dir() else []
+    sobjects: list[SnapshotSObject] = []
+    for path in paths:
+        describe = _read_json(path)
+        if not isinstance(describe, dict):
+            raise ValueError(f"{path}: expected a JSON object")
+        sobjects.append(SnapshotSObject(path, describe))
+    return sobjects
+
+
 def _read_json(path: Path) -> Any:
     # Decimals keep describe numbers (e.g. default values) digit-exact when served back.
     with path.open("rb") as file:

@@ -2,28 +2,95 @@
 # Regenerate with `flowgen generate` (settings in [tool.flowgen] of pyproject.toml).
 """Records of the sObject types that the flows take and return.
 
-A record is a dict keyed by API field name (``Name``, ``Invoice_Total__c``).
-The runtime adds ``attributes={"type": ...}`` to records it sends, so a record
-built here needs only its fields.
+A record is a dict keyed by API field name (``Name``, ``Invoice_Total__c``),
+its values as the REST API sends them: text for ids, picklists, dates and
+times; ``Decimal`` for currency, ``float`` or ``Decimal`` for other numbers.
+The runtime adds ``attributes={"type": ...}`` to records it sends, so a
+record built here needs only its fields. Types whose describe the snapshot
+holds list every field; the others are plain dicts.
 """
 
 from __future__ import annotations
 
+import decimal as _decimal
 import typing as _typing
 
 _Record: _typing.TypeAlias = dict[str, _typing.Any]
 
+
+class RecordAttributes(_typing.TypedDict, total=False):
+    """A record's ``attributes``: its sObject type, and its URL once saved."""
+
+    type: str
+    url: str
+
+
 SObjectRecord: _typing.TypeAlias = _Record
 """A record of any sObject type; give it ``attributes={"type": "<sObject>"}``."""
 
-Account: _typing.TypeAlias = _Record
-"""A record of the sObject type ``Account``."""
 
-Case: _typing.TypeAlias = _Record
-"""A record of the sObject type ``Case``."""
+class Account(_typing.TypedDict, total=False):
+    """A record of the sObject type ``Account`` (Account)."""
+
+    AccountNumber: str | None
+    AnnualRevenue: _decimal.Decimal | int | None
+    BillingAddress: dict[str, _typing.Any] | None
+    CreatedDate: str
+    Description: str | None
+    Id: str
+    Industry: str | None
+    IsPartner__c: bool
+    Name: str
+    NumberOfEmployees: int | None
+    Owner: dict[str, _typing.Any] | None
+    OwnerId: str
+    Parent: Account | None
+    ParentId: str | None
+    Phone: str | None
+    Rating__c: float | _decimal.Decimal | None
+    Type: str | None
+    Website: str | None
+    attributes: RecordAttributes
+
+
+class Case(_typing.TypedDict, total=False):
+    """A record of the sObject type ``Case`` (Case)."""
+
+    Account: Account | None
+    AccountId: str | None
+    CaseNumber: str
+    ClosedDate: str | None
+    Contact: dict[str, _typing.Any] | None
+    ContactId: str | None
+    Description: str | None
+    Id: str
+    IsEscalated: bool
+    Owner: dict[str, _typing.Any] | None
+    OwnerId: str
+    Priority: str | None
+    Regions__c: str | None
+    SlaStartDate__c: str | None
+    Status: str
+    Subject: str | None
+    attributes: RecordAttributes
+
 
 Contact: _typing.TypeAlias = _Record
-"""A record of the sObject type ``Contact``."""
+"""A record of the sObject type ``Contact`` (its fields not described)."""
 
-Invoice__c: _typing.TypeAlias = _Record
-"""A record of the sObject type ``Invoice__c``."""
+
+class Invoice__c(_typing.TypedDict, total=False):
+    """A record of the sObject type ``Invoice__c`` (Invoice)."""
+
+    Account__c: str
+    Account__r: Account | None
+    Due_Date__c: str | None
+    Id: str
+    Invoice_Total__c: _decimal.Decimal | int | None
+    Line_Count__c: float | _decimal.Decimal | None
+    Name: str
+    Notes__c: str | None
+    Paid__c: bool
+    Status__c: str | None
+    Tax_Rate__c: float | _decimal.Decimal | None
+    attributes: RecordAttributes

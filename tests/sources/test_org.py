@@ -59,6 +59,9 @@ def _pull_into(
                 session,
                 previous=previous,
                 have_file=lambda name: (root / "flows" / f"{name}.json").is_file(),
+                old_describe=lambda name: json.loads(
+                    (root / "flows" / f"{name}.json").read_bytes()
+                ),
                 full=full,
                 **options,
             )
@@ -69,6 +72,7 @@ def _pull_into(
         manifest=pulled.manifest(),
         changed=pulled.files,
         unchanged=pulled.unchanged,
+        sobjects=pulled.sobjects,
     )
     return pulled
 
@@ -256,3 +260,137 @@ def test_a_client_error_page_is_reported_at_once_not_retried(
         _pull_into(tmp_path / "s", _token(org))
     assert org.request_count(path="/query") == 1
     assert not (tmp_path / "s").exists()
+
+
+# A full sObject describe in the REST API's shape (trimmed to a few fields).
+ACCOUNT_DESCRIBE: dict[str, Any] = {
+    "name": "Account",
+    "label": "Account",
+    "custom": False,
+    "fields": [
+        {
+            "name": "Type",
+            "type": "picklist",
+            "label": "Account Type",
+            "nillable": True,
+            "length": 255,
+            "precision": 0,
+            "scale": 0,
+            "referenceTo": [],
+            "relationshipName": None,
+            "picklistValues": [
+                {"active": True, "label": "Customer", "value": "Customer"},
+                {"active": False, "label": "Old", "value": "Old"},
+            ],
+            "byteLength": 765,
+            "updateable": True,
+        },
+        {
+            "name": "Id",
+            "type": "id",
+            "label": "Account ID",
+            "nillable": False,
+            "length": 18,
+            "precision": 0,
+            "scale": 0,
+            "referenceTo": [],
+            "relationshipName": None,
+            "picklistValues": [],
+        },
+    ],
+}
+
+
+def _record_flows(org: FakeOrg) -> None:
+    org.add_flow(
+        describe(
+            "Touch_Account",
+            [param("account", "SOBJECT", sobjectType="Account")],
+            [param("ghost", "SOBJECT", sobjectType="Ghost__c", maxOccurs=2000)],
+        )
+    )
+    org.add_sobject(ACCOUNT_DESCRIBE)
+
+
+def test_pull_keeps_trimmed_describes_of_the_record_types_flows_use(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    _record_flows(org)
+    root = tmp_path / "snap"
+    first = _pull_into(root, _token(org))
+
+    assert sorted(p.name for p in (root / "sobjects").iterdir()) == ["Account.json"]
+    kept = json.loads((root / "sobjects" / "Account.json").read_text())
+    assert kept == {
+        "name": "Account",
+        "label": "Account",
+        "fields": [
+            {
+                "label": "Account ID",
+                "length": 18,
+                "name": "Id",
+                "nillable": False,
+                "picklistValues": [],
+                "precision": 0,
+                "referenceTo": [],
+                "relationshipName": None,
+                "scale": 0,
+                "type": "id",
+            },
+            {
+                "label": "Account Type",
+                "length": 255,
+                "name": "Type",
+                "nillable": True,
+                "picklistValues": ["Customer"],
+                "precision": 0,
+                "referenceTo": [],
+                "relationshipName": None,
+                "scale": 0,
+                "type": "picklist",
+            },
+        ],
+    }
+    assert any("Ghost__c" in warning for warning in first.warnings)
+    manifest = read_manifest(root)
+    assert manifest is not None
+    assert manifest["flows"]["Touch_Account"]["sobject_types"] == [
+        "Account",
+        "Ghost__c",
+    ]
+    assert manifest["flows"]["Flow_000"]["sobject_types"] == []
+    # One batch for the two describes, on top of the flows' own requests.
+    assert first.requests == 2 + math.ceil((FLOWS + 2) / 25) + 1
+
+    # The object changes in the org, no flow does: the next pull sees it.
+    changed = json.loads(json.dumps(ACCOUNT_DESCRIBE))
+    changed["fields"].append({**changed["fields"][1], "name": "Rating__c"})
+    org.add_sobject(changed)
+    second = _pull_into(root, _token(org))
+    assert second.changed == () and second.added == ()
+    names = [
+        f["name"]
+        for f in json.loads((root / "sobjects" / "Account.json").read_text())["fields"]
+    ]
+    assert names == ["Id", "Rating__c", "Type"]
+    assert second.requests == 2 + 1  # list, versions, one sObject batch
+
+
+def test_pull_reads_record_types_from_flow_files_when_the_manifest_lacks_them(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    _record_flows(org)
+    root = tmp_path / "snap"
+    _pull_into(root, _token(org))
+    manifest = read_manifest(root)
+    assert manifest is not None
+    for meta in manifest["flows"].values():
+        meta.pop("sobject_types")  # as an older flowgen wrote it
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest))
+    (root / "sobjects" / "Account.json").unlink()
+
+    _pull_into(root, _token(org))
+    assert (root / "sobjects" / "Account.json").is_file()
+    again = read_manifest(root)
+    assert again is not None
+    assert again["flows"]["Touch_Account"]["sobject_types"] == ["Account", "Ghost__c"]

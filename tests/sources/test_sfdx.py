@@ -315,3 +315,41 @@ def test_a_describe_and_the_xml_give_the_same_module(tmp_path: Path) -> None:
     assert b"(``numberOfGuests``, DOUBLE, a whole number)" in (
         from_xml["flows/create_booking.py"]
     )
+
+
+FIELD_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fullName>{name}</fullName>
+    <label>{name}</label>
+    {body}
+</CustomField>
+"""
+
+
+def test_object_metadata_in_the_project_types_its_records(tmp_path: Path) -> None:
+    fields = "force-app/main/default/objects/Program__c/fields"
+    root = _project(
+        tmp_path,
+        {
+            "force-app/main/default/flows/Book_Visit.flow-meta.xml": FLOW_XML,
+            f"{fields}/Seats__c.field-meta.xml": FIELD_XML.format(
+                name="Seats__c",
+                body="<type>Number</type><precision>18</precision><scale>0</scale>",
+            ),
+            f"{fields}/Coach__c.field-meta.xml": FIELD_XML.format(
+                name="Coach__c",
+                body="<type>Lookup</type><referenceTo>Contact</referenceTo>",
+            ),
+        },
+        {"packageDirectories": [{"path": "force-app"}], "namespace": "acme"},
+    )
+    generated = _generate(sfdx.open_project(root))
+    records = dict(generated.results)["records.py"].decode()
+    assert "class acme__Program__c(_typing.TypedDict, total=False):" in records
+    assert "    acme__Seats__c: float | _decimal.Decimal | None" in records
+    assert "    acme__Coach__c: str | None" in records
+    assert "    acme__Coach__r: dict[str, _typing.Any] | None" in records
+    assert "    Id: str\n" in records
+    # The field files are inputs of the no-op check.
+    inputs = sfdx.project_files(root)
+    assert root / f"{fields}/Seats__c.field-meta.xml" in inputs
