@@ -207,6 +207,7 @@ def _pull(options: dict[str, Any]) -> int:
         changed=pulled.files,
         unchanged=pulled.unchanged,
         sobjects=pulled.sobjects,
+        apex_types=pulled.apex,
     )
     if quiet:
         return EXIT_OK

@@ -91,3 +91,11 @@ def docstring_lines(text: str | None) -> list[str]:
     while lines and not lines[-1].strip():
         lines.pop()
     return lines
+
+
+def docstring_line(text: str) -> str:
+    """Untrusted text as one line safe inside a docstring (runs of blanks
+    and line breaks become one space)."""
+    line = " ".join(docstring_lines(" ".join(text.split())))
+    # Black pads a docstring that starts with a quote; an escaped one reads the same.
+    return "\\" + line if line.startswith('"') else line

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from flowgen import parallel
-from flowgen.model import FlowOutline, RecordType
+from flowgen.model import ApexType, FlowOutline, RecordType
 from flowgen.render import PackagePlan
 from flowgen.sources.snapshot import FlowFile, duplicate_flows
 
@@ -53,6 +53,7 @@ class _Summary(NamedTuple):
 class _Decision(NamedTuple):
     plan: PackagePlan
     record_types: Mapping[str, RecordType]  # the described ones, by sObject name
+    apex_types: Mapping[str, ApexType]  # the readable ones, by Apex name
     problems: Mapping[str, str]  # unreadable and duplicate flow files
     warnings: tuple[str, ...]
     file_digests: Mapping[str, bytes]
@@ -77,6 +78,10 @@ class FlowSource(Protocol):
     def record_types(
         self, names: Iterable[str]
     ) -> tuple[Mapping[str, RecordType], Sequence[str]]: ...
+
+    def apex_types(
+        self, names: Iterable[str]
+    ) -> tuple[Mapping[str, ApexType], Sequence[str]]: ...
 
 
 def generate(
@@ -126,10 +131,14 @@ def generate(
             f"skipped flow {name}: {reason}" for name, reason in sorted(skipped.items())
         ]
         record_types, record_warnings = index.record_types(plan.record_type_names)
-        warnings += [f"warning: {warning}" for warning in record_warnings]
+        apex_types, apex_warnings = index.apex_types(plan.apex_type_names)
+        warnings += [
+            f"warning: {warning}" for warning in [*record_warnings, *apex_warnings]
+        ]
         return _Decision(
             plan=plan,
             record_types=record_types,
+            apex_types=apex_types,
             problems=problems,
             warnings=tuple(warnings),
             file_digests={s.shown: s.sha256 for s in summaries if s.sha256},
@@ -150,7 +159,9 @@ def generate(
         # The package-level files fall to whichever process has the last chunk:
         # never the parent when there are children, as it has the most to do.
         if not files or files[-1].shown == last_file:
-            shared = plan.shared_files(record_types=decision.record_types)
+            shared = plan.shared_files(
+                record_types=decision.record_types, apex_types=decision.apex_types
+            )
             results.extend(emit(*item) for item in shared.items())
         return results
 

@@ -17,8 +17,9 @@ from typing import NamedTuple
 
 import jinja2
 
-from flowgen import literals, naming, record_schema, template_cache, typemap
+from flowgen import apex_view, literals, naming, record_schema, template_cache, typemap
 from flowgen.model import (
+    ApexType,
     FieldKind,
     FlowOutline,
     FlowSpec,
@@ -226,13 +227,22 @@ class PackagePlan:
         """The sObject types the flows pass records of, by API name."""
         return sorted(self._record_aliases)
 
+    @property
+    def apex_type_names(self) -> list[str]:
+        """The Apex-defined types the flows pass, by Apex name."""
+        return sorted(self._apex_aliases)
+
     def shared_files(
-        self, *, record_types: Mapping[str, RecordType] | None = None
+        self,
+        *,
+        record_types: Mapping[str, RecordType] | None = None,
+        apex_types: Mapping[str, ApexType] | None = None,
     ) -> dict[str, bytes]:
         """Every file but the flow modules, by relative path.
 
-        ``record_types`` holds the described sObject types; records of the
-        others stay generic dicts.
+        ``record_types`` and ``apex_types`` hold the described sObject and
+        Apex types (Apex ones the flows' types refer to included); the others
+        stay generic dicts.
         """
         env = _environment()
         return {
@@ -248,11 +258,7 @@ class PackagePlan:
                     aliases=_record_views(self._record_aliases, record_types or {}),
                 )
             ),
-            "apex_types.py": _encode(
-                env.get_template("apex_types.py.jinja").render(
-                    aliases=_alias_views(self._apex_aliases)
-                )
-            ),
+            "apex_types.py": _encode(self._apex_module(env, apex_types or {})),
             "__init__.py": _encode(
                 _render_init(
                     env,
@@ -262,6 +268,30 @@ class PackagePlan:
                 )
             ),
         }
+
+    def _apex_module(
+        self, env: jinja2.Environment, described: Mapping[str, ApexType]
+    ) -> str:
+        # Types only members refer to get names no flow's type can take.
+        aliases = dict(self._apex_aliases)
+        aliases.update(
+            naming.unique_type_aliases(
+                set(described) - set(aliases), taken=set(aliases.values())
+            )
+        )
+        types = apex_view.apex_views(
+            aliases, described, record_aliases=self._record_aliases
+        )
+        annotations = " ".join(m.annotation for t in types for m in t.members)
+        return env.get_template("apex_types.py.jinja").render(
+            types=types,
+            described=any(t.members for t in types),
+            imports=[
+                (module, alias)
+                for alias, module in (("_dt", "datetime"), ("_decimal", "decimal"))
+                if f"{alias}." in annotations
+            ],
+        )
 
     def flow_module(self, spec: FlowSpec) -> tuple[str, bytes]:
         """One flow's module: its relative path and bytes."""
@@ -444,12 +474,8 @@ def _alias_views(aliases: Mapping[str, str]) -> list[_AliasView]:
     ]
 
 
-@functools.lru_cache(maxsize=65536)  # labels and names repeat across flows
-def _inline(text: str) -> str:
-    """Untrusted text as one docstring-safe line."""
-    line = " ".join(literals.docstring_lines(" ".join(text.split())))
-    # Black pads a docstring that starts with a quote; an escaped one reads the same.
-    return "\\" + line if line.startswith('"') else line
+# Labels and names repeat across flows.
+_inline = functools.lru_cache(maxsize=65536)(literals.docstring_line)
 
 
 # Names, descriptions and picklists repeat across the flows of an org.

@@ -117,7 +117,11 @@ def _spelling(ftype: FieldType, alias: str | None, is_collection: bool) -> Pytho
         )
         scalar = (f"_records.{alias}", codec, frozenset({"_records"}))
     elif ftype.kind is FieldKind.APEX:
-        scalar = (f"_apex_types.{alias}", "_rt.APEX", frozenset({"_apex_types"}))
+        scalar = (
+            f"_apex_types.{alias}",
+            f"_rt.apex(_apex_types.{alias})",
+            frozenset({"_apex_types"}),
+        )
     else:
         scalar = _SCALARS[ftype.kind]
     annotation, codec, imports = scalar

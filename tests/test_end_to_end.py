@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -193,22 +194,55 @@ def test_multipicklists_record_collections_and_booleans(
     assert out.tagged_count == 2 and out.skipped_contact_ids == []
 
 
-def test_apex_defined_objects_pass_through(
+def test_apex_defined_types_round_trip_as_dataclasses(
     acme: Any, org: FakeOrg, client: Any
 ) -> None:
-    quote = {"carrier": "UPS", "amount": Decimal("12.50"), "days": 2}
+    quote = {
+        "carrier": "UPS",
+        "price": Decimal("12.50"),
+        "deliveryDate": "2026-12-01",
+        "parcel": {"weightKg": Decimal("1.5"), "contents": ["books"]},
+        "surcharges": [{"reason": "fuel", "amount": Decimal("0.75")}, None],
+        "unknownMember": True,  # members the class no longer has are dropped
+    }
     org.on(
         "Quote_Shipping_Rates", lambda inputs: {"quotes": [quote], "bestQuote": quote}
     )
+    apex_types = importlib.import_module(f"{acme.__name__}.apex_types")
+    Parcel = apex_types.AcmeShipping_Parcel
     out = acme.quote_shipping_rates(
         client,
-        parcel={"weightKg": Decimal("1.5")},
+        parcel=Parcel(weight_kg=Decimal("1.5"), fragile=True, contents=["books"]),
         destination="1 Main St",
         carriers=["UPS", "DHL"],
     )
-    assert _sent(org)["inputs"][0]["parcel"] == {"weightKg": Decimal("1.5")}
+    assert _sent(org)["inputs"][0]["parcel"] == {
+        "weightKg": Decimal("1.5"),
+        "lengthCm": None,
+        "widthCm": None,
+        "heightCm": None,
+        "fragile": True,
+        "contents": ["books"],
+    }
     assert _sent(org)["inputs"][0]["carriers"] == ["UPS", "DHL"]
-    assert out.best_quote == quote and out.quotes == [quote]
+    best = out.best_quote
+    assert isinstance(best, apex_types.AcmeShipping_Quote)
+    assert best.price == Decimal("12.50") and best.delivery_date == dt.date(2026, 12, 1)
+    assert best.parcel == Parcel(weight_kg=Decimal("1.5"), contents=["books"])
+    assert best.surcharges == [
+        apex_types.AcmeShipping_Surcharge(reason="fuel", amount=Decimal("0.75")),
+        None,
+    ]
+    assert out.quotes == [best]
+
+
+def test_apex_types_that_could_not_be_read_stay_dicts(
+    acme: Any, org: FakeOrg, client: Any
+) -> None:
+    lead = {"leadId": "00Q1", "score": 7}
+    org.on("Import_Leads_From_File", lambda inputs: {"leads": [lead]})
+    out = acme.import_leads_from_file(client, import_="csv", format_="csv")
+    assert out.leads == [lead]
 
 
 def test_keyword_named_inputs_keep_their_wire_names(

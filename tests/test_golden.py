@@ -55,6 +55,7 @@ from decimal import Decimal
 
 import acme_flows
 from acme_flows import FlowClient, FlowResult, UNSET
+from acme_flows.apex_types import AcmeShipping_Parcel
 
 client = FlowClient("https://acme.my.salesforce.com", "token")
 totals = acme_flows.calculate_invoice_totals(
@@ -79,6 +80,12 @@ acme_flows.create_support_case(client, account=account, subject="Broken")
 invoice = totals.updated_invoice
 invoice_total: Decimal | int | None = invoice["Invoice_Total__c"] if invoice else None
 related: acme_flows.records.Account | None = invoice.get("Account__r") if invoice else None
+shipping = acme_flows.quote_shipping_rates(
+    client,
+    parcel=AcmeShipping_Parcel(weight_kg=Decimal("1.5"), contents=["books"]),
+    destination="1 Main St",
+)
+best_price: Decimal | None = shipping.best_quote.price if shipping.best_quote else None
 """
 
 MISUSE = """
@@ -91,6 +98,7 @@ acme_flows.create_support_case(client, subject="no account")
 acme_flows.tag_contacts(client, contacts=[], tags="A;B")
 acme_flows.create_support_case(client, account={"Nmae": "Acme"}, subject="typo")
 acme_flows.create_support_case(client, account={"AnnualRevenue": 1.5}, subject="float")
+acme_flows.quote_shipping_rates(client, parcel={"weightKg": 1}, destination="x")
 """
 
 
@@ -144,5 +152,10 @@ def test_generated_packages_pass_mypy_strict_and_catch_misuse(tmp_path: Path) ->
     assert 'Extra key "Nmae" for TypedDict "Account"' in bad.stdout
     assert (
         '(expression has type "float", TypedDict item "AnnualRevenue" has type "Decimal | int | None")'
+        in bad.stdout
+    )
+    # Apex-defined types are dataclasses: a dict of members is refused.
+    assert (
+        'Argument "parcel" to "quote_shipping_rates" has incompatible type'
         in bad.stdout
     )

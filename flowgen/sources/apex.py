@@ -31,7 +31,7 @@ from flowgen.sources.org_http import OrgSession
 
 APEX_DIR = "apex"  # a snapshot's folder of Apex-defined types
 QUERY_CHUNK = 100  # class names per Tooling API query
-FOLLOW_ROUNDS = 2  # further query rounds for the classes members refer to
+FOLLOW_ROUNDS = 3  # further query rounds for the classes members refer to
 APEX_QUERY = "SELECT Id, Name, NamespacePrefix, SymbolTable FROM ApexClass"
 
 # Types that are values, not classes to fetch (lowercase; Apex ignores case).

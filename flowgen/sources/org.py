@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowgen.errors import OrgError, SourceError
+from flowgen.sources import apex
 from flowgen.sources.org_http import ATTEMPTS, OrgSession
 from flowgen.sources.snapshot import describe_bytes, is_flow_file_name
 from flowgen.sources.sobjects import trim_describe
@@ -46,6 +47,8 @@ class Pulled:
     files: Mapping[str, bytes] = field(repr=False)  # the same, as snapshot files
     # Trimmed describes of the sObject types the flows pass records of.
     sobjects: Mapping[str, bytes] = field(repr=False)
+    # The members of the Apex-defined types they pass, by Apex name.
+    apex: Mapping[str, bytes] = field(repr=False)
     added: tuple[str, ...]
     changed: tuple[str, ...]
     removed: tuple[str, ...]
@@ -127,16 +130,15 @@ async def pull(
             warnings.append(f"flow {name} disappeared during the pull; left out")
             flows.pop(name)
     for name, meta in flows.items():
-        if name in described:
-            meta["sobject_types"] = sobject_types(described[name])
+        before = old.get(name, {})
+        if name in described or not all(
+            isinstance(before.get(key), list) for key in ("sobject_types", "apex_types")
+        ):
+            body = described[name] if name in described else old_describe(name)
+            meta["sobject_types"], meta["apex_types"] = types_used(body)
         else:
-            before = old.get(name, {})
-            known = before.get("sobject_types")
-            meta["sobject_types"] = (
-                sorted(str(t) for t in known)
-                if isinstance(known, list)
-                else sobject_types(old_describe(name))
-            )
+            meta["sobject_types"] = sorted(map(str, before["sobject_types"]))
+            meta["apex_types"] = sorted(map(str, before["apex_types"]))
     wanted = sorted({t for meta in flows.values() for t in meta["sobject_types"]})
     objects = await describe_sobjects(org, wanted, batches_in_flight=batches_in_flight)
     warnings += [
@@ -144,6 +146,9 @@ async def pull(
         for name in wanted
         if name not in objects
     ]
+    apex_wanted = sorted({t for meta in flows.values() for t in meta["apex_types"]})
+    apex_types, apex_warnings = await apex.fetch_apex_types(org, apex_wanted)
+    warnings += apex_warnings
     return Pulled(
         api_version=org.api_version,
         flows=flows,
@@ -151,6 +156,10 @@ async def pull(
         files=files,
         sobjects={
             name: describe_bytes(trim_describe(body)) for name, body in objects.items()
+        },
+        apex={
+            name: describe_bytes(apex.apex_type_json(value))
+            for name, value in apex_types.items()
         },
         added=tuple(n for n in added if n in described),
         changed=tuple(n for n in changed if n in described),
@@ -260,16 +269,17 @@ async def describe_sobjects(
     )
 
 
-def sobject_types(body: Any) -> list[str]:
-    """The sObject types a flow describe passes records of, sorted."""
+def types_used(body: Any) -> tuple[list[str], list[str]]:
+    """The sObject and Apex-defined types a flow describe passes, each sorted."""
     from flowgen.model import FlowOutline
     from flowgen.sources.describe import parse_describe
 
     try:
         spec = parse_describe(body, origin="describe", warn=lambda message: None)
     except SourceError:
-        return []
-    return sorted(FlowOutline.of(spec).record_types)
+        return [], []
+    outline = FlowOutline.of(spec)
+    return sorted(outline.record_types), sorted(outline.apex_classes)
 
 
 async def _describe_all(

@@ -29,7 +29,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from flowgen.errors import SourceError
-from flowgen.model import FieldKind, FlowSpec, Param, RecordType
+from flowgen.model import ApexType, FieldKind, FlowSpec, Param, RecordType
 from flowgen.sources.snapshot import FlowFile
 from flowgen.typemap import parse_type
 
@@ -104,6 +104,13 @@ class SfdxProject:
                     _with_namespace(record, name, self.namespace) if own else record
                 )
         return found, problems
+
+    def apex_types(self, names: Iterable[str]) -> tuple[dict[str, ApexType], list[str]]:
+        """Apex classes are not read from source: their types stay dicts."""
+        return {}, [
+            f"Apex class {name}: members are not read from a project; typed as a dict"
+            for name in sorted(set(names))
+        ]
 
     def read_flow(self, file_name: str) -> FlowFile:
         """Parse one flow file; a bad or unusable file says why, never raises."""

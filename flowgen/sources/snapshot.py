@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from flowgen.errors import SourceError
 
 if TYPE_CHECKING:
-    from flowgen.model import FlowSpec, RecordType
+    from flowgen.model import ApexType, FlowSpec, RecordType
 
 MANIFEST_NAME = "flowgen-snapshot.json"
 FLOWS_DIR = "flows"
@@ -56,18 +56,18 @@ def snapshot_files(directory: str | Path) -> list[Path]:
         names = []
     flows_dir = root / FLOWS_DIR
     flows = [flows_dir / name for name in names]
-    try:  # records.py depends on the sObject describes too
-        objects = sorted(
-            name for name in os.listdir(root / SOBJECTS_DIR) if name.endswith(".json")
-        )
-    except OSError:
-        objects = []
-    sobjects_dir = root / SOBJECTS_DIR
-    return (
-        ([manifest] if manifest.is_file() else [])
-        + flows
-        + [sobjects_dir / name for name in objects]
-    )
+    # records.py and apex_types.py depend on these folders too.
+    typed = []
+    for folder in (root / SOBJECTS_DIR, root / "apex"):
+        try:
+            typed += [
+                folder / name
+                for name in sorted(os.listdir(folder))
+                if name.endswith(".json")
+            ]
+        except OSError:
+            pass
+    return ([manifest] if manifest.is_file() else []) + flows + typed
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,23 @@ class SnapshotIndex:
     ) -> tuple[dict[str, RecordType], list[str]]:
         """The described sObject types among ``names`` (see :func:`read_record_types`)."""
         return read_record_types(os.path.join(self.root, SOBJECTS_DIR), names)
+
+    def apex_types(self, names: Iterable[str]) -> tuple[dict[str, ApexType], list[str]]:
+        """The Apex-defined types among ``names`` whose members the snapshot
+        holds (``apex/``), with the types those refer to; a warning for each
+        that it does not (those stay dicts)."""
+        from flowgen.sources import apex
+
+        wanted = sorted(set(names))
+        found, warnings = apex.read_apex_types(
+            os.path.join(self.root, apex.APEX_DIR), wanted
+        )
+        warnings += [
+            f"Apex class {name}: its members are not in the snapshot; typed as a dict"
+            for name in wanted
+            if name not in found
+        ]
+        return found, warnings
 
     def read_flow(self, file_name: str) -> FlowFile:
         """Read and parse one flow file; a bad file is a problem, not an error."""
@@ -331,12 +348,14 @@ def write_snapshot(
     changed: Mapping[str, bytes],
     unchanged: Sequence[str] = (),
     sobjects: Mapping[str, bytes] | None = None,
+    apex_types: Mapping[str, bytes] | None = None,
 ) -> None:
     """Replace the snapshot in ``directory`` in one step.
 
     ``changed`` maps flow names to new describe files; flows in ``unchanged``
     keep their file from the snapshot there now (linked, so untouched).
-    ``sobjects`` maps sObject names to their trimmed describes, the whole set.
+    ``sobjects`` maps sObject names to their trimmed describes, the whole set;
+    ``apex_types`` the Apex-defined types to their members, likewise.
     Any failure leaves the previous snapshot exactly as it was.
     """
     from flowgen import atomic
@@ -366,6 +385,12 @@ def write_snapshot(
             (staging / SOBJECTS_DIR).mkdir()
             for name, data in sobjects.items():
                 (staging / SOBJECTS_DIR / f"{name}.json").write_bytes(data)
+        if apex_types:
+            from flowgen.sources import apex
+
+            (staging / apex.APEX_DIR).mkdir()
+            for name, data in apex_types.items():
+                (staging / apex.APEX_DIR / apex.apex_file_name(name)).write_bytes(data)
         for name in unchanged:
             old = root / FLOWS_DIR / f"{name}.json"
             new = staging / FLOWS_DIR / f"{name}.json"

@@ -436,6 +436,57 @@ def list_of(item: Codec) -> Codec:
     return Codec(f"list[{item.name}]", encode, decode)
 
 
+# Apex-defined types flowgen could read: generated dataclass -> (Apex name,
+# members). Filled by the package's apex_types module as it is imported.
+_APEX_TYPES: dict[Any, tuple[str, tuple[Field, ...]]] = {}
+
+
+def register_apex(cls: type, name: str, members: Sequence[Field]) -> None:
+    """Record how the dataclass ``cls`` stands for the Apex class ``name``."""
+    _APEX_TYPES[cls] = (name, tuple(members))
+
+
+def apex(cls: Any) -> Codec:
+    """The codec of an Apex-defined type.
+
+    For a registered dataclass: its members by their Apex names, each through
+    its own codec (nested types and lists of them too). For a type flowgen
+    could not read (``cls`` is then a dict alias), the dict as it is.
+    Looked up at each call, so types may refer to each other in any order.
+    """
+
+    def encode(value: Any) -> Any:
+        found = _APEX_TYPES.get(cls)
+        if found is None:
+            _expect(value, Mapping, "a dict of the Apex class's members")
+            return dict(value)
+        name, members = found
+        if isinstance(value, Mapping):  # the wire shape, given as it is
+            return dict(value)
+        _expect(value, cls, name)
+        body: dict[str, Any] = {}
+        for member in members:
+            item = getattr(value, member.attr)
+            body[member.wire] = None if item is None else member.codec.encode(item)
+        return body
+
+    def decode(value: Any) -> Any:
+        found = _APEX_TYPES.get(cls)
+        _expect(value, Mapping, "an Apex object")
+        if found is None:
+            return dict(value)
+        _, members = found
+        # Apex names are case-insensitive: so are the keys of its JSON.
+        folded = {str(key).lower(): item for key, item in value.items()}
+        fields: dict[str, Any] = {}
+        for member in members:
+            raw = value.get(member.wire, folded.get(member.wire.lower()))
+            fields[member.attr] = None if raw is None else member.codec.decode(raw)
+        return cls(**fields)
+
+    return Codec(f"apex({getattr(cls, '__name__', 'dict')})", encode, decode)
+
+
 # -- bindings -------------------------------------------------------------------
 
 

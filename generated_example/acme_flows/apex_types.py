@@ -2,20 +2,124 @@
 # Regenerate with `flowgen generate` (settings in [tool.flowgen] of pyproject.toml).
 """Apex-defined types that the flows take and return.
 
-Each is a dict keyed by the Apex class's member names.
+A type whose class flowgen could read is a dataclass of the class's public
+members, snake_cased (each says its Apex name); the runtime sends and reads
+it by those names, nested types and lists of them too. The others are dicts
+keyed by member name.
 """
 
 from __future__ import annotations
 
+import dataclasses as _dataclasses
+import datetime as _dt
+import decimal as _decimal
 import typing as _typing
+
+from . import _runtime as _rt
 
 _ApexObject: _typing.TypeAlias = dict[str, _typing.Any]
 
-AcmeShipping_Parcel: _typing.TypeAlias = _ApexObject
-"""The Apex class ``AcmeShipping$Parcel``."""
 
-AcmeShipping_Quote: _typing.TypeAlias = _ApexObject
-"""The Apex class ``AcmeShipping$Quote``."""
+@_dataclasses.dataclass(frozen=True, kw_only=True)
+class AcmeShipping_Parcel:
+    """The Apex class ``AcmeShipping$Parcel``.
+
+    Attributes:
+        weight_kg: ``weightKg`` (Apex ``Decimal``).
+        length_cm: ``lengthCm`` (Apex ``Integer``).
+        width_cm: ``widthCm`` (Apex ``Integer``).
+        height_cm: ``heightCm`` (Apex ``Integer``).
+        fragile: ``fragile`` (Apex ``Boolean``).
+        contents: ``contents`` (Apex ``List<String>``).
+    """
+
+    weight_kg: _decimal.Decimal | None = None
+    length_cm: int | None = None
+    width_cm: int | None = None
+    height_cm: int | None = None
+    fragile: bool | None = None
+    contents: list[str] | None = None
+
+
+@_dataclasses.dataclass(frozen=True, kw_only=True)
+class AcmeShipping_Quote:
+    """The Apex class ``AcmeShipping$Quote``.
+
+    Attributes:
+        carrier: ``carrier`` (Apex ``String``).
+        service_level: ``serviceLevel`` (Apex ``String``).
+        price: ``price`` (Apex ``Decimal``).
+        currency_iso_code: ``currencyIsoCode`` (Apex ``String``).
+        delivery_date: ``deliveryDate`` (Apex ``Date``).
+        pickup_window_start: ``pickupWindowStart`` (Apex ``Datetime``).
+        parcel: ``parcel`` (Apex ``AcmeShipping.Parcel``).
+        surcharges: ``surcharges`` (Apex ``List<AcmeShipping.Surcharge>``).
+    """
+
+    carrier: str | None = None
+    service_level: str | None = None
+    price: _decimal.Decimal | None = None
+    currency_iso_code: str | None = None
+    delivery_date: _dt.date | None = None
+    pickup_window_start: _dt.datetime | None = None
+    parcel: AcmeShipping_Parcel | None = None
+    surcharges: list[AcmeShipping_Surcharge] | None = None
+
+
+@_dataclasses.dataclass(frozen=True, kw_only=True)
+class AcmeShipping_Surcharge:
+    """The Apex class ``AcmeShipping$Surcharge``.
+
+    Attributes:
+        reason: ``reason`` (Apex ``String``).
+        amount: ``amount`` (Apex ``Decimal``).
+    """
+
+    reason: str | None = None
+    amount: _decimal.Decimal | None = None
+
 
 GetLeadsList_LeadSummary: _typing.TypeAlias = _ApexObject
-"""The Apex class ``GetLeadsList$LeadSummary``."""
+"""The Apex class ``GetLeadsList$LeadSummary`` (its members could not be read)."""
+
+
+_rt.register_apex(
+    AcmeShipping_Parcel,
+    "AcmeShipping$Parcel",
+    [
+        _rt.Field("weight_kg", "weightKg", _rt.DECIMAL),
+        _rt.Field("length_cm", "lengthCm", _rt.INTEGER),
+        _rt.Field("width_cm", "widthCm", _rt.INTEGER),
+        _rt.Field("height_cm", "heightCm", _rt.INTEGER),
+        _rt.Field("fragile", "fragile", _rt.BOOLEAN),
+        _rt.Field("contents", "contents", _rt.list_of(_rt.STRING)),
+    ],
+)
+
+
+_rt.register_apex(
+    AcmeShipping_Quote,
+    "AcmeShipping$Quote",
+    [
+        _rt.Field("carrier", "carrier", _rt.STRING),
+        _rt.Field("service_level", "serviceLevel", _rt.STRING),
+        _rt.Field("price", "price", _rt.DECIMAL),
+        _rt.Field("currency_iso_code", "currencyIsoCode", _rt.STRING),
+        _rt.Field("delivery_date", "deliveryDate", _rt.DATE),
+        _rt.Field("pickup_window_start", "pickupWindowStart", _rt.DATETIME),
+        _rt.Field("parcel", "parcel", _rt.apex(AcmeShipping_Parcel)),
+        _rt.Field(
+            "surcharges", "surcharges", _rt.list_of(_rt.apex(AcmeShipping_Surcharge))
+        ),
+    ],
+)
+
+
+_rt.register_apex(
+    AcmeShipping_Surcharge,
+    "AcmeShipping$Surcharge",
+    [
+        _rt.Field("reason", "reason", _rt.STRING),
+        _rt.Field("amount", "amount", _rt.DECIMAL),
+    ],
+)

@@ -566,6 +566,7 @@ def test_the_json_round_trip() -> None:
         ({"members": []}, "'name'"),
         ({"name": "../etc", "members": []}, "'name'"),
         ({"name": "A"}, "'members' must be a list"),
+        ({"name": "A", "members": {"a": "String"}}, "'members' must be a list"),
         ({"name": "A", "members": ["x"]}, r"members\[0\] must be a JSON object"),
         ({"name": "A", "members": [{"type": "String"}]}, r"members\[0\] has no 'name'"),
         ({"name": "A", "members": [{"name": "a", "type": 1}]}, "has no 'type'"),
@@ -595,10 +596,13 @@ def _write(directory: Path, types: Sequence[ApexType]) -> None:
 
 def test_reading_types_follows_references_and_ignores_case(tmp_path: Path) -> None:
     apex = tmp_path / APEX_DIR
-    address = ApexType("Address", (ApexMember("city", "String"),))
+    country = ApexType("Country", (ApexMember("code", "String"),))
+    address = ApexType(
+        "Address", (ApexMember("city", "String"), ApexMember("country", "Country"))
+    )
     lead = ApexType("LeadSummary", (ApexMember("home", "Address"),))
     unused = ApexType("Unused", ())
-    _write(apex, [QUOTE, PARCEL, address, lead, unused])
+    _write(apex, [QUOTE, PARCEL, address, country, lead, unused])
 
     found, warnings = read_apex_types(str(apex), ["shipping$quote", "LeadSummary"])
 
@@ -607,6 +611,7 @@ def test_reading_types_follows_references_and_ignores_case(tmp_path: Path) -> No
         "LeadSummary": lead,
         "shipping$quote": QUOTE,
         "Address": address,
+        "Country": country,  # two references away
         "Shipping$Parcel": PARCEL,
     }
 

@@ -73,6 +73,7 @@ def _pull_into(
         changed=pulled.files,
         unchanged=pulled.unchanged,
         sobjects=pulled.sobjects,
+        apex_types=pulled.apex,
     )
     return pulled
 
@@ -386,6 +387,7 @@ def test_pull_reads_record_types_from_flow_files_when_the_manifest_lacks_them(
     assert manifest is not None
     for meta in manifest["flows"].values():
         meta.pop("sobject_types")  # as an older flowgen wrote it
+        meta.pop("apex_types")
     (root / MANIFEST_NAME).write_text(json.dumps(manifest))
     (root / "sobjects" / "Account.json").unlink()
 
@@ -394,3 +396,67 @@ def test_pull_reads_record_types_from_flow_files_when_the_manifest_lacks_them(
     again = read_manifest(root)
     assert again is not None
     assert again["flows"]["Touch_Account"]["sobject_types"] == ["Account", "Ghost__c"]
+
+
+def test_pull_keeps_the_members_of_apex_defined_types(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    org.add_flow(
+        describe(
+            "Quote_Rates",
+            [param("parcel", None, apexClass="Shipping$Parcel")],
+            [param("quote", None, apexClass="Shipping$Quote", maxOccurs=2000)],
+        )
+    )
+    member = {"modifiers": ["public"], "annotations": [{"name": "InvocableVariable"}]}
+    org.add_apex_class(
+        "Shipping",
+        {
+            "name": "Shipping",
+            "properties": [],
+            "innerClasses": [
+                {
+                    "name": "Parcel",
+                    "properties": [{"name": "weightKg", "type": "Decimal", **member}],
+                    "innerClasses": [],
+                },
+                {
+                    "name": "Quote",
+                    "properties": [
+                        {"name": "carrier", "type": "String", **member},
+                        {"name": "parcel", "type": "Shipping.Parcel", **member},
+                        {"name": "secret", "type": "String", "modifiers": ["private"]},
+                    ],
+                    "innerClasses": [],
+                },
+            ],
+        },
+    )
+    root = tmp_path / "snap"
+    pulled = _pull_into(root, _token(org))
+    assert pulled.warnings == ()
+    quote = json.loads((root / "apex" / "Shipping$Quote.json").read_text())
+    assert quote == {
+        "name": "Shipping$Quote",
+        "members": [
+            {"name": "carrier", "type": "String"},
+            {"name": "parcel", "type": "Shipping.Parcel"},
+        ],
+    }
+    assert (root / "apex" / "Shipping$Parcel.json").is_file()
+    manifest = read_manifest(root)
+    assert manifest is not None
+    assert manifest["flows"]["Quote_Rates"]["apex_types"] == [
+        "Shipping$Parcel",
+        "Shipping$Quote",
+    ]
+
+
+def test_an_apex_class_the_org_cannot_show_stays_a_dict_with_a_warning(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    org.add_flow(describe("Leads", [], [param("lead", None, apexClass="Managed$Lead")]))
+    org.add_apex_class("Managed", None)  # a managed package's class: no SymbolTable
+    pulled = _pull_into(tmp_path / "snap", _token(org))
+    assert any("Managed" in warning for warning in pulled.warnings)
+    assert not (tmp_path / "snap" / "apex").exists()

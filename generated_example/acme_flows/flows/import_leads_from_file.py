@@ -91,7 +91,11 @@ _FLOW = _rt.FlowBinding(
         _rt.Field("client_", "client", _rt.STRING),
     ],
     outputs=[
-        _rt.Field("leads", "leads", _rt.list_of(_rt.APEX)),
+        _rt.Field(
+            "leads",
+            "leads",
+            _rt.list_of(_rt.apex(_apex_types.GetLeadsList_LeadSummary)),
+        ),
         _rt.Field("imported_count", "importedCount", _rt.INTEGER),
         _rt.Field("rejected_rows", "rejectedRows", _rt.list_of(_rt.STRING)),
     ],

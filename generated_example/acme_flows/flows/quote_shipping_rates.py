@@ -75,15 +75,19 @@ _FLOW = _rt.FlowBinding(
     "Quote_Shipping_Rates",
     api_version="62.0",
     inputs=[
-        _rt.Field("parcel", "parcel", _rt.APEX),
+        _rt.Field("parcel", "parcel", _rt.apex(_apex_types.AcmeShipping_Parcel)),
         _rt.Field("destination", "destination", _rt.STRING),
         _rt.Field("waypoints", "waypoints", _rt.list_of(_rt.STRING)),
         _rt.Field("carriers", "carriers", _rt.list_of(_rt.STRING)),
         _rt.Field("ship_date", "shipDate", _rt.DATE),
     ],
     outputs=[
-        _rt.Field("quotes", "quotes", _rt.list_of(_rt.APEX)),
-        _rt.Field("best_quote", "bestQuote", _rt.APEX),
+        _rt.Field(
+            "quotes",
+            "quotes",
+            _rt.list_of(_rt.apex(_apex_types.AcmeShipping_Quote)),
+        ),
+        _rt.Field("best_quote", "bestQuote", _rt.apex(_apex_types.AcmeShipping_Quote)),
     ],
     output_type=QuoteShippingRatesOutput,
 )
