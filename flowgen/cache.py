@@ -142,12 +142,13 @@ def _setup_digest(settings: Iterable[str]) -> str:
     digest = hashlib.sha256()
     for text in settings:
         digest.update(b"setting\0" + text.encode("utf-8", "surrogatepass") + b"\0")
-    digest.update(_generator_digest())
+    digest.update(generator_digest())
     return digest.hexdigest()
 
 
 @functools.cache  # flowgen's own files do not change while it runs
-def _generator_digest() -> bytes:
+def generator_digest() -> bytes:
+    """A digest of every file of flowgen's that shapes generated output."""
     digest = hashlib.sha256()
     _add_files(digest, generator_files(), {})
     return digest.digest()

@@ -114,9 +114,11 @@ class FlowOutline(NamedTuple):
         )
 
 
-@dataclass(frozen=True)
+# Not frozen, as Param: an org's objects have tens of thousands of fields.
+@dataclass(slots=True)
 class RecordField:
-    """One field of an sObject type, as its describe gives it.
+    """One field of an sObject type, as its describe gives it; not to be
+    changed once built.
 
     ``type`` is the describe's field type in Salesforce's lowercase spelling
     (``string``, ``reference``, ``currency``, ``multipicklist``...).

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, NamedTuple, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar, cast
 
-from flowgen import parallel
+from flowgen import parallel, typed_cache
 from flowgen.model import ApexType, FlowOutline, RecordType
 from flowgen.render import PackagePlan
 from flowgen.sources.snapshot import FlowFile, duplicate_flows
@@ -50,10 +50,16 @@ class _Summary(NamedTuple):
     skipped: tuple[str, str] | None
 
 
+@dataclass(frozen=True)
+class _Emitted(Generic[R]):
+    """What the second step hands back: ``emit``'s answer, or a warning."""
+
+    result: R | None
+    warning: str | None = None
+
+
 class _Decision(NamedTuple):
     plan: PackagePlan
-    record_types: Mapping[str, RecordType]  # the described ones, by sObject name
-    apex_types: Mapping[str, ApexType]  # the readable ones, by Apex name
     problems: Mapping[str, str]  # unreadable and duplicate flow files
     warnings: tuple[str, ...]
     file_digests: Mapping[str, bytes]
@@ -82,6 +88,14 @@ class FlowSource(Protocol):
     def apex_types(
         self, names: Iterable[str]
     ) -> tuple[Mapping[str, ApexType], Sequence[str]]: ...
+
+    def described_bytes(self) -> int:
+        """The size of the sObject describes the source holds (a measure of
+        the work of typing records)."""
+
+    def record_type_digests(self, names: Iterable[str]) -> Mapping[str, bytes] | None:
+        """A digest of each described type's source, or None when the source
+        cannot say (its records.py is then made every run)."""
 
 
 def generate(
@@ -130,15 +144,8 @@ def generate(
         warnings += [
             f"skipped flow {name}: {reason}" for name, reason in sorted(skipped.items())
         ]
-        record_types, record_warnings = index.record_types(plan.record_type_names)
-        apex_types, apex_warnings = index.apex_types(plan.apex_type_names)
-        warnings += [
-            f"warning: {warning}" for warning in [*record_warnings, *apex_warnings]
-        ]
         return _Decision(
             plan=plan,
-            record_types=record_types,
-            apex_types=apex_types,
             problems=problems,
             warnings=tuple(warnings),
             file_digests={s.shown: s.sha256 for s in summaries if s.sha256},
@@ -147,10 +154,24 @@ def generate(
 
     last_file = index.flow_path(index.flow_files[-1]) if index.flow_files else None
 
-    def render(files: list[FlowFile], decision: _Decision) -> list[R]:
+    def _records(plan: PackagePlan) -> tuple[bytes, Sequence[str]]:
+        # records.py, from the cache when its describes are as they were.
+        names = plan.record_type_names
+        digests = index.record_type_digests(names)
+        key = typed_cache.key(plan.record_aliases, digests) if digests else None
+        kept = typed_cache.load(key) if key else None
+        if kept is not None:
+            return kept
+        record_types, warnings = index.record_types(names)
+        module = plan.records_module(record_types)
+        if key:
+            typed_cache.store(key, module, warnings)
+        return module, warnings
+
+    def render(files: list[FlowFile], decision: _Decision) -> list[_Emitted[R]]:
         plan = decision.plan
         results = [
-            emit(*plan.flow_module(f.spec))
+            _Emitted(emit(*plan.flow_module(f.spec)))
             for f in files
             if f.spec is not None
             and f.shown not in decision.problems
@@ -158,25 +179,35 @@ def generate(
         ]
         # The package-level files fall to whichever process has the last chunk:
         # never the parent when there are children, as it has the most to do.
+        # So do the sObject and Apex types they need: an org's objects can
+        # hold tens of thousands of fields, read here beside the parent's work.
         if not files or files[-1].shown == last_file:
-            shared = plan.shared_files(
-                record_types=decision.record_types, apex_types=decision.apex_types
+            records, record_warnings = _records(plan)
+            apex_types, apex_warnings = index.apex_types(plan.apex_type_names)
+            shared = plan.shared_files(apex_types=apex_types, records=records)
+            results.extend(_Emitted(emit(*item)) for item in shared.items())
+            results.extend(
+                _Emitted(None, f"warning: {warning}")
+                for warning in [*record_warnings, *apex_warnings]
             )
-            results.extend(emit(*item) for item in shared.items())
         return results
 
-    decision, results = parallel.run_two_steps(
+    decision, emitted = parallel.run_two_steps(
         parallel.TwoSteps(first=read, decide=decide, second=render),
         index.flow_files,
         jobs=jobs,
-        # The package-level files take about as long as one flow in thirty
+        # The package-level files take about as long as one flow in thirty,
+        # and typing records about as long as a flow per 45 KB of describes
         # (measured with bench/generate.py), all of it in the last chunk.
-        last_chunk_extra=len(index.flow_files) // 30,
+        last_chunk_extra=len(index.flow_files) // 30
+        + index.described_bytes() // 45_000,
     )
+    results = [cast(R, item.result) for item in emitted if item.warning is None]
+    late_warnings = [item.warning for item in emitted if item.warning is not None]
     return Generated(
         results=results,
         flow_count=decision.plan.flow_count,
-        warnings=decision.warnings,
+        warnings=(*decision.warnings, *late_warnings),
         problems=dict(sorted(decision.problems.items())),
         file_digests=decision.file_digests,
         file_stamps=decision.file_stamps,

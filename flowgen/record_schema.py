@@ -68,14 +68,26 @@ def field_annotations(
     """
     if not types:
         return {}
-    schema = _schema(types)
-    text = json.dumps(schema, sort_keys=True, ensure_ascii=True)
-    cached = _cache_path(text)
+    cached = _cache_path(_key(types))
     found = _read_cache(cached)
     if found is None:
+        text = json.dumps(_schema(types), sort_keys=True, ensure_ascii=True)
         found = _from_tool(text, types)
         _write_cache(cached, found)
     return found
+
+
+def _key(types: Mapping[str, RecordType]) -> str:
+    # Everything the schema is made of, spelled out quicker than the schema.
+    parts = []
+    for name, record in sorted(types.items()):
+        parts.append(f"\0{name}\0{record.name}")
+        parts.extend(
+            f"{f.name}|{f.type}|{f.nillable}|{','.join(f.reference_to)}|"
+            f"{f.relationship_name}"
+            for f in record.fields
+        )
+    return "\n".join(parts)
 
 
 def _schema(types: Mapping[str, RecordType]) -> dict[str, Any]:
@@ -191,12 +203,12 @@ def _spelled(annotation: ast.expr, allowed: set[str]) -> str:
         return "_typing.Any"
 
 
-def _cache_path(schema_text: str) -> Path | None:
+def _cache_path(key: str) -> Path | None:
     from importlib.metadata import version
 
     tool_version = version("datamodel-code-generator")
     digest = hashlib.sha256()
-    for part in (tool_version, _module_digest(), schema_text):
+    for part in (tool_version, _module_digest(), key):
         digest.update(part.encode("utf-8") + b"\0")
     directory = template_cache.cache_dir().parent.parent / "records"
     try:
@@ -223,21 +235,22 @@ def _read_cache(path: Path | None) -> dict[str, list[tuple[str, str]]] | None:
         return None
     # The cache is the user's, like __pycache__; still, what it holds reaches
     # generated code, so it is held to what the tool's answer may contain.
-    allowed = {*found, ATTRIBUTES_CLASS, "_decimal", "_typing"}
-    for fields in found.values():
-        for key, annotation in fields:
-            if not key.isidentifier() or keyword.iskeyword(key):
-                return None
-            try:
-                names = {
-                    node.id
-                    for node in ast.walk(ast.parse(annotation, mode="eval"))
-                    if isinstance(node, ast.Name)
-                }
-            except SyntaxError:
-                return None
-            if not names <= allowed | _BUILTINS:
-                return None
+    allowed = {*found, ATTRIBUTES_CLASS, "_decimal", "_typing"} | _BUILTINS
+    keys = {key for fields in found.values() for key, _ in fields}
+    if not all(key.isidentifier() and not keyword.iskeyword(key) for key in keys):
+        return None
+    # A few dozen distinct annotations serve thousands of fields.
+    for annotation in {
+        annotation for fields in found.values() for _, annotation in fields
+    }:
+        try:
+            tree = ast.parse(annotation, mode="eval")
+        except SyntaxError:
+            return None
+        if not all(
+            node.id in allowed for node in ast.walk(tree) if isinstance(node, ast.Name)
+        ):
+            return None
     return found
 
 
@@ -251,4 +264,7 @@ def _write_cache(
         partial.write_text(json.dumps(found, sort_keys=True), encoding="utf-8")
         os.replace(partial, path)
     except OSError:
-        partial.unlink(missing_ok=True)
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass  # nothing was written there either

@@ -232,17 +232,36 @@ class PackagePlan:
         """The Apex-defined types the flows pass, by Apex name."""
         return sorted(self._apex_aliases)
 
+    @property
+    def record_aliases(self) -> Mapping[str, str]:
+        """sObject name -> the name of its type in records.py."""
+        return dict(self._record_aliases)
+
+    def records_module(self, record_types: Mapping[str, RecordType] | None) -> bytes:
+        """records.py, typing the described sObject types among ``record_types``."""
+        return _encode(
+            _environment()
+            .get_template("records.py.jinja")
+            .render(
+                generic=typemap.GENERIC_RECORD,
+                attributes=record_schema.ATTRIBUTES_CLASS,
+                aliases=_record_views(self._record_aliases, record_types or {}),
+            )
+        )
+
     def shared_files(
         self,
         *,
         record_types: Mapping[str, RecordType] | None = None,
         apex_types: Mapping[str, ApexType] | None = None,
+        records: bytes | None = None,
     ) -> dict[str, bytes]:
         """Every file but the flow modules, by relative path.
 
         ``record_types`` and ``apex_types`` hold the described sObject and
         Apex types (Apex ones the flows' types refer to included); the others
-        stay generic dicts.
+        stay generic dicts. ``records``, when given, is records.py already
+        made (see :meth:`records_module`).
         """
         env = _environment()
         return {
@@ -251,12 +270,8 @@ class PackagePlan:
             "flows/__init__.py": _encode(
                 env.get_template("flows_init.py.jinja").render()
             ),
-            "records.py": _encode(
-                env.get_template("records.py.jinja").render(
-                    generic=typemap.GENERIC_RECORD,
-                    attributes=record_schema.ATTRIBUTES_CLASS,
-                    aliases=_record_views(self._record_aliases, record_types or {}),
-                )
+            "records.py": (
+                records if records is not None else self.records_module(record_types)
             ),
             "apex_types.py": _encode(self._apex_module(env, apex_types or {})),
             "__init__.py": _encode(

@@ -105,6 +105,14 @@ class SfdxProject:
                 )
         return found, problems
 
+    def described_bytes(self) -> int:
+        """Not measured for projects (few have many objects in source)."""
+        return 0
+
+    def record_type_digests(self, names: Iterable[str]) -> None:
+        """Not kept for projects: their records.py is made every run."""
+        return None
+
     def apex_types(self, names: Iterable[str]) -> tuple[dict[str, ApexType], list[str]]:
         """Apex classes are not read from source: their types stay dicts."""
         return {}, [

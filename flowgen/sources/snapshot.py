@@ -108,6 +108,39 @@ class SnapshotIndex:
         """The described sObject types among ``names`` (see :func:`read_record_types`)."""
         return read_record_types(os.path.join(self.root, SOBJECTS_DIR), names)
 
+    def described_bytes(self) -> int:
+        """The size of the snapshot's sObject describes."""
+        directory = os.path.join(self.root, SOBJECTS_DIR)
+        try:
+            with os.scandir(directory) as entries:
+                return sum(
+                    e.stat().st_size for e in entries if e.name.endswith(".json")
+                )
+        except OSError:
+            return 0
+
+    def record_type_digests(self, names: Iterable[str]) -> dict[str, bytes]:
+        """The SHA-256 of each of ``names``' describe file, where there is one."""
+        directory = os.path.join(self.root, SOBJECTS_DIR)
+        try:
+            files = {
+                name[: -len(".json")].lower(): name
+                for name in os.listdir(directory)
+                if name.endswith(".json")
+            }
+        except OSError:
+            return {}
+        digests = {}
+        for name in names:
+            file_name = files.get(name.lower())
+            if file_name is not None:
+                try:
+                    data = read_bytes(os.path.join(directory, file_name))[0]
+                except OSError:
+                    continue
+                digests[name] = hashlib.sha256(data).digest()
+        return digests
+
     def apex_types(self, names: Iterable[str]) -> tuple[dict[str, ApexType], list[str]]:
         """The Apex-defined types among ``names`` whose members the snapshot
         holds (``apex/``), with the types those refer to; a warning for each

@@ -1,0 +1,50 @@
+"""records.py is kept between runs by what it is made of: a run with the same
+describes takes it from the cache, any change to them makes it again."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowgen import pipeline
+from flowgen.sources import snapshot
+from flowgen.sources.snapshot import open_snapshot
+from tests.conftest import EXAMPLE_SNAPSHOT
+
+
+def _records(root: Path) -> tuple[bytes, tuple[str, ...]]:
+    generated = pipeline.generate(
+        open_snapshot(root), package="acme_flows", emit=lambda path, data: (path, data)
+    )
+    return dict(generated.results)["records.py"], generated.warnings
+
+
+def test_records_come_from_the_cache_until_a_describe_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "snap"
+    shutil.copytree(EXAMPLE_SNAPSHOT, root)
+    (root / "sobjects" / "Case.json").write_text("{broken")
+    made, warnings = _records(root)
+    assert b"class Account(" in made and b"class Case(" not in made
+    assert any("Case.json" in w for w in warnings)
+
+    def unread(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the describes should not be read again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(snapshot.SnapshotIndex, "record_types", unread)
+        again, warnings_again = _records(root)
+    assert again == made
+    assert any("Case.json" in w for w in warnings_again)  # replayed
+
+    account = json.loads((root / "sobjects" / "Account.json").read_text())
+    account["fields"].append({**account["fields"][0], "name": "Added__c"})
+    (root / "sobjects" / "Account.json").write_text(json.dumps(account))
+    changed, _ = _records(root)
+    assert b"    Added__c: " in changed and changed != made
