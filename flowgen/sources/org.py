@@ -116,31 +116,44 @@ async def pull(
             to_describe.append(name)
         else:
             unchanged.append(name)
+    # The types of the flows that keep their files are known already: their
+    # describes ride in the same batches as the flows', a request saved.
+    for name in unchanged:
+        _note_types(flows[name], old.get(name, {}), lambda: old_describe(name))
+    known = sorted({t for n in unchanged for t in flows[n]["sobject_types"]})
     files: dict[str, bytes] = {}
-    described = await describe_flows(
+
+    def arrived(key: str, body: Mapping[str, Any]) -> None:
+        if not key.startswith(_SOBJECT):  # formatted while others are on the wire
+            files[key] = describe_bytes(body)
+
+    bodies = await _describe_all(
         org,
-        to_describe,
+        [*to_describe, *(_SOBJECT + t for t in known if is_flow_file_name(t))],
+        url_of=_path_of,
+        noun="flow or sObject type",
         progress=progress,
         batches_in_flight=batches_in_flight,
-        # Formatted on arrival, while other batches are still on the wire.
-        on_arrival=lambda name, body: files.__setitem__(name, describe_bytes(body)),
+        on_arrival=arrived,
     )
+    described = {k: v for k, v in bodies.items() if not k.startswith(_SOBJECT)}
+    objects = {
+        k[len(_SOBJECT) :]: v for k, v in bodies.items() if k.startswith(_SOBJECT)
+    }
     for name in to_describe:
         if name not in described:  # deleted between the list and its describe
             warnings.append(f"flow {name} disappeared during the pull; left out")
             flows.pop(name)
-    for name, meta in flows.items():
-        before = old.get(name, {})
-        if name in described or not all(
-            isinstance(before.get(key), list) for key in ("sobject_types", "apex_types")
-        ):
-            body = described[name] if name in described else old_describe(name)
-            meta["sobject_types"], meta["apex_types"] = types_used(body)
-        else:
-            meta["sobject_types"] = sorted(map(str, before["sobject_types"]))
-            meta["apex_types"] = sorted(map(str, before["apex_types"]))
+    for name in described:
+        flows[name]["sobject_types"], flows[name]["apex_types"] = types_used(
+            described[name]
+        )
     wanted = sorted({t for meta in flows.values() for t in meta["sobject_types"]})
-    objects = await describe_sobjects(org, wanted, batches_in_flight=batches_in_flight)
+    newly = [t for t in wanted if t not in known]  # only new flows use these
+    objects.update(
+        await describe_sobjects(org, newly, batches_in_flight=batches_in_flight)
+    )
+    objects = {name: body for name, body in objects.items() if name in wanted}
     warnings += [
         f"sObject {name}: the org gave no describe; its records stay untyped"
         for name in wanted
@@ -224,6 +237,26 @@ async def flow_versions(org: OrgSession) -> dict[str, dict[str, Any]]:
                 f"the query's nextRecordsUrl {next_url!r} is not an API path"
             )
         body = await org.get(next_url)
+
+
+_SOBJECT = "sObject "  # keys of sObject describes among flow names (no spaces)
+
+
+def _path_of(key: str) -> str:
+    if key.startswith(_SOBJECT):
+        return f"sobjects/{key[len(_SOBJECT):]}/describe"
+    return f"actions/custom/flow/{urllib.parse.quote(key)}"
+
+
+def _note_types(
+    meta: dict[str, Any], before: Mapping[str, Any], read_old: Callable[[], Any]
+) -> None:
+    # A flow's types from the previous manifest, or (an older one) its file.
+    if all(isinstance(before.get(k), list) for k in ("sobject_types", "apex_types")):
+        meta["sobject_types"] = sorted(map(str, before["sobject_types"]))
+        meta["apex_types"] = sorted(map(str, before["apex_types"]))
+    else:
+        meta["sobject_types"], meta["apex_types"] = types_used(read_old())
 
 
 async def describe_flows(
@@ -333,7 +366,7 @@ async def _describe_all(
     shown = "; ".join(f"{name}: {failures[name]}" for name in sorted(failures)[:10])
     more = f" (and {len(failures) - 10} more)" if len(failures) > 10 else ""
     raise OrgError(
-        f"{len(failures)} {noun}(s) could not be described: {shown}{more}; "
+        f"could not describe {len(failures)} {noun}(s): {shown}{more}; "
         "nothing was written"
     )
 
