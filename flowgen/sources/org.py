@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import functools
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,7 +120,9 @@ async def pull(
     # The types of the flows that keep their files are known already: their
     # describes ride in the same batches as the flows', a request saved.
     for name in unchanged:
-        _note_types(flows[name], old.get(name, {}), lambda: old_describe(name))
+        _note_types(
+            flows[name], old.get(name, {}), functools.partial(old_describe, name)
+        )
     known = sorted({t for n in unchanged for t in flows[n]["sobject_types"]})
     files: dict[str, bytes] = {}
 
