@@ -244,3 +244,29 @@ def test_an_sfdx_project_is_a_source_from_settings_or_flags(tmp_path: Path) -> N
     assert flowgen("check", cwd=tmp_path).returncode == 0
     both = flowgen("generate", "--snapshot", "s", "--project", ".", cwd=tmp_path)
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def test_generate_loads_no_http_or_schema_tooling_it_does_not_need(
+    tmp_path: Path,
+) -> None:
+    # Each costs a cold run a tenth of a second or more: generate from a
+    # snapshot (whose types are cached or absent) must not import them.
+    probe = (
+        "import sys\n"
+        "from flowgen import cli\n"
+        "try:\n"
+        "    cli.main(['generate', '--snapshot', sys.argv[1], '--out', sys.argv[2],"
+        " '--package', 'acme_flows', '-q'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('httpx', 'asyncio', 'black', 'datamodel_code_generator')"
+        " if m in sys.modules))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for out in ("first", "second"):  # the second run finds records.py kept
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(REPO / "examples" / "snapshot"),
+             str(tmp_path / out / "acme_flows")],
+            capture_output=True, text=True, check=True, env=env,
+        )  # fmt: skip
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

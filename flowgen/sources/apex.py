@@ -23,11 +23,13 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowgen.errors import OrgError, SourceError
 from flowgen.model import ApexMember, ApexType
-from flowgen.sources.org_http import OrgSession
+
+if TYPE_CHECKING:  # generate reads apex/ files: it must not import httpx for that
+    from flowgen.sources.org_http import OrgSession
 
 APEX_DIR = "apex"  # a snapshot's folder of Apex-defined types
 QUERY_CHUNK = 100  # class names per Tooling API query

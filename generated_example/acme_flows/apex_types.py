@@ -109,7 +109,9 @@ _rt.register_apex(
         _rt.Field("pickup_window_start", "pickupWindowStart", _rt.DATETIME),
         _rt.Field("parcel", "parcel", _rt.apex(AcmeShipping_Parcel)),
         _rt.Field(
-            "surcharges", "surcharges", _rt.list_of(_rt.apex(AcmeShipping_Surcharge))
+            "surcharges",
+            "surcharges",
+            _rt.list_of(_rt.apex(AcmeShipping_Surcharge)),
         ),
     ],
 )
