@@ -9,11 +9,10 @@ and to Apex's own types; whatever cannot be typed is ``Any``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from flowgen import literals, naming
+from flowgen import apex_names, literals, naming
 from flowgen.model import ApexMember, ApexType
 
 # Apex's own value types: (annotation, codec), case-insensitive names.
@@ -29,8 +28,6 @@ _PRIMITIVES: Mapping[str, tuple[str, str]] = {
     "datetime": ("_dt.datetime", "_rt.DATETIME"),
     "time": ("_dt.time", "_rt.TIME"),
 }
-_COLLECTION = re.compile(r"^\s*(?:list|set)\s*<(.+)>\s*$", re.IGNORECASE)
-_ARRAY = re.compile(r"^(.+)\[\]$")
 _ANY = ("_typing.Any", "_rt.ANY")
 # The attributes every generated dataclass has besides its members.
 _TAKEN = frozenset({"from_dict"})
@@ -59,7 +56,6 @@ def apex_views(
     record_aliases: Mapping[str, str],
 ) -> list[ApexView]:
     """One view per alias, in alias order; ``aliases`` maps Apex names to class names."""
-    by_lower = {name.lower(): alias for name, alias in aliases.items()}
     records_lower = {name.lower(): name for name in record_aliases}
     views = []
     for wire, alias in sorted(aliases.items(), key=lambda item: item[1]):
@@ -69,9 +65,8 @@ def apex_views(
             attrs = naming.unique_names(
                 [m.name for m in apex_type.members], fallback="member", taken=_TAKEN
             )
-            outer = wire.split("$", 1)[0]
             members = tuple(
-                _member_view(member, attrs[member.name], outer, by_lower, records_lower)
+                _member_view(member, attrs[member.name], wire, aliases, records_lower)
                 for member in apex_type.members
             )
         views.append(
@@ -88,13 +83,11 @@ def apex_views(
 def _member_view(
     member: ApexMember,
     attr: str,
-    outer: str,
-    apex_by_lower: Mapping[str, str],
+    owner: str,
+    aliases: Mapping[str, str],
     records_lower: Mapping[str, str],
 ) -> MemberView:
-    annotation, codec = _member_type(
-        member.apex_type, outer, apex_by_lower, records_lower
-    )
+    annotation, codec = _member_type(member.apex_type, owner, aliases, records_lower)
     return MemberView(
         attr=attr,
         wire_literal=literals.python_string(member.name),
@@ -107,31 +100,26 @@ def _member_view(
 
 def _member_type(
     apex_type: str,
-    outer: str,
-    apex_by_lower: Mapping[str, str],
+    owner: str,
+    aliases: Mapping[str, str],
     records_lower: Mapping[str, str],
 ) -> tuple[str, str]:
-    """(annotation, codec) of a member declared as ``apex_type``."""
-    spelled = apex_type.strip()
-    inner = _COLLECTION.match(spelled) or _ARRAY.match(spelled)
-    if inner:
-        annotation, codec = _member_type(
-            inner.group(1), outer, apex_by_lower, records_lower
-        )
-        return f"list[{annotation}]", f"_rt.list_of({codec})"
-    lowered = spelled.lower()
-    if lowered in _PRIMITIVES:
-        return _PRIMITIVES[lowered]
-    for candidate in (
-        lowered.replace(".", "$"),
-        f"{outer.lower()}${lowered}",
-    ):
-        alias = apex_by_lower.get(candidate)
-        if alias is not None:
-            return alias, f"_rt.apex({alias})"
-    record = records_lower.get(lowered)
-    if record is not None:
-        return "dict[str, _typing.Any]", f"_rt.record({literals.python_string(record)})"
-    if lowered == "sobject":
-        return "dict[str, _typing.Any]", "_rt.record(None)"
-    return _ANY
+    """(annotation, codec) of a member of ``owner`` declared as ``apex_type``."""
+    depth, element = apex_names.unwrap(apex_type)
+    annotation, codec = _ANY
+    if element is not None:
+        lowered = element.lower()
+        apex_name = apex_names.resolve_apex_type(apex_type, owner, aliases)
+        if lowered in _PRIMITIVES:
+            annotation, codec = _PRIMITIVES[lowered]
+        elif apex_name is not None:
+            alias = aliases[apex_name]
+            annotation, codec = alias, f"_rt.apex({alias})"
+        elif lowered in records_lower:
+            record = literals.python_string(records_lower[lowered])
+            annotation, codec = "dict[str, _typing.Any]", f"_rt.record({record})"
+        elif lowered == "sobject":
+            annotation, codec = "dict[str, _typing.Any]", "_rt.record(None)"
+    for _ in range(depth):
+        annotation, codec = f"list[{annotation}]", f"_rt.list_of({codec})"
+    return annotation, codec

@@ -20,13 +20,12 @@ import ast
 import hashlib
 import json
 import keyword
-import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flowgen import template_cache
+from flowgen import typed_cache
 from flowgen.model import RecordField, RecordType
 
 # The class every record's ``attributes`` key holds (declared in records.py).
@@ -73,7 +72,7 @@ def field_annotations(
     if found is None:
         text = json.dumps(_schema(types), sort_keys=True, ensure_ascii=True)
         found = _from_tool(text, types)
-        _write_cache(cached, found)
+        typed_cache.write_json(cached, found)
     return found
 
 
@@ -203,35 +202,28 @@ def _spelled(annotation: ast.expr, allowed: set[str]) -> str:
         return "_typing.Any"
 
 
-def _cache_path(key: str) -> Path | None:
+def _cache_path(key: str) -> Path:
     from importlib.metadata import version
 
     tool_version = version("datamodel-code-generator")
     digest = hashlib.sha256()
     for part in (tool_version, _module_digest(), key):
         digest.update(part.encode("utf-8") + b"\0")
-    directory = template_cache.cache_dir().parent.parent / "records"
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return directory / f"{digest.hexdigest()}.json"
+    return typed_cache.cache_file("records", digest.hexdigest())
 
 
 def _module_digest() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
-def _read_cache(path: Path | None) -> dict[str, list[tuple[str, str]]] | None:
-    if path is None:
-        return None
+def _read_cache(path: Path) -> dict[str, list[tuple[str, str]]] | None:
+    data = typed_cache.read_json(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         found = {
             str(name): [(str(key), str(annotation)) for key, annotation in fields]
             for name, fields in data.items()
         }
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError):
         return None
     # The cache is the user's, like __pycache__; still, what it holds reaches
     # generated code, so it is held to what the tool's answer may contain.
@@ -252,19 +244,3 @@ def _read_cache(path: Path | None) -> dict[str, list[tuple[str, str]]] | None:
         ):
             return None
     return found
-
-
-def _write_cache(
-    path: Path | None, found: Mapping[str, Sequence[tuple[str, str]]]
-) -> None:
-    if path is None:
-        return
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        partial.write_text(json.dumps(found, sort_keys=True), encoding="utf-8")
-        os.replace(partial, path)
-    except OSError:
-        try:
-            partial.unlink(missing_ok=True)
-        except OSError:
-            pass  # nothing was written there either

@@ -136,7 +136,7 @@ class _PackageView(NamedTuple):
     example: str | None
 
 
-class _AliasView(NamedTuple):
+class _RecordView(NamedTuple):
     name: str
     wire_doc: str
     label_doc: str = ""
@@ -237,7 +237,7 @@ class PackagePlan:
         """sObject name -> the name of its type in records.py."""
         return dict(self._record_aliases)
 
-    def records_module(self, record_types: Mapping[str, RecordType] | None) -> bytes:
+    def records_module(self, record_types: Mapping[str, RecordType]) -> bytes:
         """records.py, typing the described sObject types among ``record_types``."""
         return _encode(
             _environment()
@@ -245,23 +245,22 @@ class PackagePlan:
             .render(
                 generic=typemap.GENERIC_RECORD,
                 attributes=record_schema.ATTRIBUTES_CLASS,
-                aliases=_record_views(self._record_aliases, record_types or {}),
+                aliases=_record_views(self._record_aliases, record_types),
             )
         )
 
     def shared_files(
         self,
         *,
-        record_types: Mapping[str, RecordType] | None = None,
         apex_types: Mapping[str, ApexType] | None = None,
         records: bytes | None = None,
     ) -> dict[str, bytes]:
         """Every file but the flow modules, by relative path.
 
-        ``record_types`` and ``apex_types`` hold the described sObject and
-        Apex types (Apex ones the flows' types refer to included); the others
-        stay generic dicts. ``records``, when given, is records.py already
-        made (see :meth:`records_module`).
+        ``apex_types`` holds the readable Apex types (those the flows' types
+        refer to included), ``records`` the records.py made for the described
+        sObject types (see :meth:`records_module`); without them, both stay
+        generic dicts.
         """
         env = _environment()
         return {
@@ -270,9 +269,7 @@ class PackagePlan:
             "flows/__init__.py": _encode(
                 env.get_template("flows_init.py.jinja").render()
             ),
-            "records.py": (
-                records if records is not None else self.records_module(record_types)
-            ),
+            "records.py": records if records is not None else self.records_module({}),
             "apex_types.py": _encode(self._apex_module(env, apex_types or {})),
             "__init__.py": _encode(
                 _render_init(
@@ -468,23 +465,16 @@ def _render_init(
 
 def _record_views(
     aliases: Mapping[str, str], described: Mapping[str, RecordType]
-) -> list[_AliasView]:
+) -> list[_RecordView]:
     by_class = {aliases[name]: record for name, record in described.items()}
     fields = record_schema.field_annotations(by_class)
     return [
-        _AliasView(
+        _RecordView(
             name=alias,
             wire_doc=_inline(wire),
             label_doc=_inline(by_class[alias].label or "") if alias in by_class else "",
             fields=tuple(fields.get(alias, ())),
         )
-        for wire, alias in sorted(aliases.items())
-    ]
-
-
-def _alias_views(aliases: Mapping[str, str]) -> list[_AliasView]:
-    return [
-        _AliasView(name=alias, wire_doc=_inline(wire))
         for wire, alias in sorted(aliases.items())
     ]
 

@@ -24,13 +24,18 @@ class _BestEffortCache(jinja2.FileSystemBytecodeCache):
             pass  # read-only home, full disk: the next run compiles again
 
 
-def cache_dir() -> Path:
-    """Where compiled templates go: ``$XDG_CACHE_HOME/flowgen`` or ``~/.cache/flowgen``."""
+def cache_root() -> Path:
+    """flowgen's cache: ``$XDG_CACHE_HOME/flowgen`` or ``~/.cache/flowgen``."""
     root = os.environ.get("XDG_CACHE_HOME") or os.path.join(
         os.path.expanduser("~"), ".cache"
     )
+    return Path(root) / "flowgen"
+
+
+def cache_dir() -> Path:
+    """Where compiled templates go, under :func:`cache_root`."""
     version = f"jinja{jinja2.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
-    return Path(root) / "flowgen" / "templates" / version
+    return cache_root() / "templates" / version
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:

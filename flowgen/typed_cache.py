@@ -1,13 +1,15 @@
-"""``records.py`` kept between runs, keyed by everything it is made of.
+"""Typing work kept between runs, keyed by everything it is made of.
 
 An org's objects can hold tens of thousands of fields: reading their
 describes and laying out a TypedDict per object costs a cold run more than
-its flows do, and the describes rarely change. So the rendered module is
-kept in the user's cache (beside the compiled templates, and as trusted as
-they are), under a digest of flowgen's own files, the class name chosen for
-each object and the bytes of each object's describe, with the warnings its
-making gave. Any change to one of those is a new key. A cache that cannot be
-read or written is simply not used.
+its flows do, and the describes rarely change. So the rendered ``records.py``
+is kept in the user's cache (beside the compiled templates, and as trusted
+as they are), under a digest of flowgen's own files, the class name chosen
+for each object and the bytes of each object's describe, with the warnings
+its making gave. Any change to one of those is a new key. The annotations
+datamodel-code-generator gives are kept the same way (see
+:mod:`flowgen.record_schema`). A cache that cannot be read or written is
+simply not used.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
+
+from flowgen import template_cache
 
 
 def key(aliases: Mapping[str, str], digests: Mapping[str, bytes]) -> str:
@@ -32,35 +37,41 @@ def key(aliases: Mapping[str, str], digests: Mapping[str, bytes]) -> str:
 
 def load(cache_key: str) -> tuple[bytes, list[str]] | None:
     """The module and warnings kept under ``cache_key``, if any."""
-    path = _path(cache_key)
-    if path is None:
-        return None
+    data = read_json(cache_file("modules", cache_key))
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         return data["module"].encode("utf-8"), [str(w) for w in data["warnings"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError):
         return None
 
 
 def store(cache_key: str, module: bytes, warnings: Sequence[str]) -> None:
     """Keep a module and its warnings; best effort."""
-    path = _path(cache_key)
-    if path is None:
-        return
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     body = {"module": module.decode("utf-8"), "warnings": list(warnings)}
+    write_json(cache_file("modules", cache_key), body)
+
+
+def cache_file(kind: str, cache_key: str) -> Path:
+    """Where an entry of one kind (``modules``, ``records``) is kept."""
+    return template_cache.cache_root() / kind / f"{cache_key}.json"
+
+
+def read_json(path: Path) -> Any:
+    """A kept entry, or None when there is none that can be read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Keep an entry, whole or not at all (readers may be running); best effort."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial.write_text(json.dumps(body), encoding="utf-8")
+        partial.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
         os.replace(partial, path)
     except OSError:
         try:
             partial.unlink(missing_ok=True)
         except OSError:
             pass  # nothing was written there either
-
-
-def _path(cache_key: str) -> Path | None:
-    from flowgen import template_cache
-
-    return template_cache.cache_dir().parent.parent / "modules" / f"{cache_key}.json"

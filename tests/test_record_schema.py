@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flowgen import record_schema
+from flowgen import record_schema, template_cache
 from flowgen.model import RecordField, RecordType
 
 
@@ -90,11 +90,7 @@ def test_the_tools_answer_is_kept_and_a_tampered_one_is_not_used(
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # a cache of its own
     first = record_schema.field_annotations(_types())
-    cached = list(
-        (Path(record_schema.template_cache.cache_dir()).parent.parent / "records").glob(
-            "*.json"
-        )
-    )
+    cached = list((template_cache.cache_root() / "records").glob("*.json"))
     assert cached
 
     def no_tool(*args: object) -> None:

@@ -25,43 +25,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from flowgen.apex_names import apex_type_candidates
 from flowgen.errors import OrgError, SourceError
 from flowgen.model import ApexMember, ApexType
+from flowgen.sources.snapshot import json_files_by_name, read_bytes
 
 if TYPE_CHECKING:  # generate reads apex/ files: it must not import httpx for that
     from flowgen.sources.org_http import OrgSession
 
-APEX_DIR = "apex"  # a snapshot's folder of Apex-defined types
 QUERY_CHUNK = 100  # class names per Tooling API query
 FOLLOW_ROUNDS = 3  # further query rounds for the classes members refer to
 APEX_QUERY = "SELECT Id, Name, NamespacePrefix, SymbolTable FROM ApexClass"
 
-# Types that are values, not classes to fetch (lowercase; Apex ignores case).
-PRIMITIVES = frozenset(
-    {
-        "string",
-        "id",
-        "integer",
-        "long",
-        "decimal",
-        "double",
-        "boolean",
-        "date",
-        "datetime",
-        "time",
-        "object",
-        "blob",
-        "sobject",
-        "void",
-        "list",
-        "set",
-        "map",
-    }
-)
-# Prefixes that qualify built-in types: System.String, Schema.Account.
-_BUILTIN_QUALIFIERS = frozenset({"system", "schema"})
-_COLLECTION = re.compile(r"(?:list|set)<(?P<element>.*)>", re.IGNORECASE | re.DOTALL)
-_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _FILE_NAME = re.compile(r"[A-Za-z0-9_$]+")
 
 
@@ -108,65 +83,6 @@ def _members(properties: Any) -> tuple[ApexMember, ...]:
             continue
         members.setdefault(name.lower(), ApexMember(name, apex_type))
     return tuple(members.values())
-
-
-# --- references between types --------------------------------------------------------
-
-
-def apex_type_candidates(member_type: str, owner: str) -> tuple[str, ...]:
-    """The Apex types a member of type ``member_type`` in class ``owner`` may
-    hold, most likely first; ``()`` for a primitive, a Map or a type this
-    cannot read.
-
-    ``List<X>``, ``Set<X>`` and ``X[]`` hold an X. ``Outer.Inner`` is
-    ``Outer$Inner``; a bare ``Parcel`` in (an inner class of) ``Shipping``
-    is ``Shipping$Parcel`` if that inner class exists, else the top-level
-    class ``Parcel``.
-    """
-    element = _element_type(member_type)
-    if element is None:
-        return ()
-    parts = element.split(".")
-    if len(parts) > 1 and parts[0].lower() in _BUILTIN_QUALIFIERS:
-        parts = parts[1:]
-    if any("__" in part for part in parts):
-        return ()  # sObjects (Invoice__c) and namespaced names: not classes here
-    outer = owner.partition("$")[0]
-    if len(parts) == 1:
-        (name,) = parts
-        if name.lower() in PRIMITIVES:
-            return ()
-        return (f"{outer}${name}", name)
-    if len(parts) == 2:
-        head, inner = parts
-        if head.lower() == outer.rpartition("__")[2].lower():
-            return (f"{outer}${inner}",)  # an inner class of the owner's class
-        return (f"{head}${inner}",)
-    return ()  # ns.Outer.Inner: namespaced, left untyped
-
-
-def resolve_apex_type(member_type: str, owner: str, known: Iterable[str]) -> str | None:
-    """The type among ``known`` (names, case ignored) that a member of type
-    ``member_type`` in class ``owner`` holds, spelled as in ``known``; None
-    when it holds none of them (see :func:`apex_type_candidates`)."""
-    by_lower = {name.lower(): name for name in known}
-    for candidate in apex_type_candidates(member_type, owner):
-        if candidate.lower() in by_lower:
-            return by_lower[candidate.lower()]
-    return None
-
-
-def _element_type(member_type: str) -> str | None:
-    text = "".join(member_type.split())
-    while True:
-        if text.endswith("[]"):
-            text = text[:-2]
-            continue
-        collection = _COLLECTION.fullmatch(text)
-        if collection is None:
-            break
-        text = collection["element"]
-    return text if _DOTTED.fullmatch(text) else None
 
 
 # --- the Tooling API -------------------------------------------------------------------
@@ -364,22 +280,10 @@ async def _query(org: OrgSession, names: Sequence[str]) -> list[Mapping[str, Any
     """The ApexClass rows of ``names`` (every page)."""
     listed = ", ".join(f"'{name}'" for name in names)  # safe names: no quoting
     soql = f"{APEX_QUERY} WHERE Name IN ({listed})"
-    rows: list[Mapping[str, Any]] = []
+    from flowgen.sources.org_http import query_records  # pulls only: httpx
+
     try:
-        body = await org.get(org.data_path("tooling/query"), params={"q": soql})
-        while True:
-            records = body.get("records") if isinstance(body, Mapping) else None
-            if not isinstance(records, list):
-                raise _ToolingFailed("its answer has no 'records' list")
-            rows += [record for record in records if isinstance(record, Mapping)]
-            next_url = body.get("nextRecordsUrl")
-            if not isinstance(next_url, str) or body.get("done") is True:
-                return rows
-            if not next_url.startswith("/services/data/"):
-                raise _ToolingFailed(
-                    f"the query's nextRecordsUrl {next_url!r} is not an API path"
-                )
-            body = await org.get(next_url)
+        return await query_records(org, org.data_path("tooling/query"), soql)
     except OrgError as exc:
         if "REQUEST_LIMIT_EXCEEDED" in str(exc):
             raise  # every later request would fail the same way
@@ -469,15 +373,8 @@ def read_apex_types(
     Requested types are keyed as requested, the others by their name. A
     type with no file is simply absent: its values stay dicts.
     """
-    from flowgen.sources.snapshot import read_bytes
-
-    try:
-        files = {
-            name[: -len(".json")].lower(): name
-            for name in os.listdir(directory)
-            if name.endswith(".json")
-        }
-    except OSError:
+    files = json_files_by_name(directory)
+    if files is None:
         return {}, []
     cache: dict[str, ApexType | None] = {}  # by lowercased name; None: unusable
     warnings: list[str] = []

@@ -20,7 +20,7 @@ from typing import Any
 
 from flowgen.errors import OrgError, SourceError
 from flowgen.sources import apex
-from flowgen.sources.org_http import ATTEMPTS, OrgSession
+from flowgen.sources.org_http import ATTEMPTS, OrgSession, query_records
 from flowgen.sources.snapshot import describe_bytes, is_flow_file_name
 from flowgen.sources.sobjects import trim_describe
 
@@ -215,31 +215,19 @@ async def flow_versions(org: OrgSession) -> dict[str, dict[str, Any]]:
     """Per flow (``ns__Name`` for namespaced ones): process type, version ids and
     modification date, from ``FlowDefinitionView`` (every page)."""
     found: dict[str, dict[str, Any]] = {}
-    body = await org.get(org.data_path("query"), params={"q": VERSION_QUERY})
-    while True:
-        records = body.get("records") if isinstance(body, Mapping) else None
-        for record in records if isinstance(records, list) else []:
-            if not isinstance(record, Mapping) or not record.get("ApiName"):
-                continue
-            namespace = record.get("NamespacePrefix") or None
-            name = (
-                f"{namespace}__{record['ApiName']}" if namespace else record["ApiName"]
-            )
-            found[str(name)] = {
-                "process_type": record.get("ProcessType"),
-                "namespace": namespace,
-                "active_version_id": record.get("ActiveVersionId"),
-                "latest_version_id": record.get("LatestVersionId"),
-                "last_modified": record.get("LastModifiedDate"),
-            }
-        next_url = body.get("nextRecordsUrl") if isinstance(body, Mapping) else None
-        if not isinstance(next_url, str) or body.get("done") is True:
-            return found
-        if not next_url.startswith("/services/data/"):
-            raise OrgError(
-                f"the query's nextRecordsUrl {next_url!r} is not an API path"
-            )
-        body = await org.get(next_url)
+    for record in await query_records(org, org.data_path("query"), VERSION_QUERY):
+        if not record.get("ApiName"):
+            continue
+        namespace = record.get("NamespacePrefix") or None
+        name = f"{namespace}__{record['ApiName']}" if namespace else record["ApiName"]
+        found[str(name)] = {
+            "process_type": record.get("ProcessType"),
+            "namespace": namespace,
+            "active_version_id": record.get("ActiveVersionId"),
+            "latest_version_id": record.get("LatestVersionId"),
+            "last_modified": record.get("LastModifiedDate"),
+        }
+    return found
 
 
 _SOBJECT = "sObject "  # keys of sObject describes among flow names (no spaces)

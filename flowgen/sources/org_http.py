@@ -190,3 +190,26 @@ def _first_error(body: Any) -> dict[str, Any]:
     if isinstance(body, dict):
         return body
     return {}
+
+
+async def query_records(
+    org: OrgSession, path: str, soql: str
+) -> list[Mapping[str, Any]]:
+    """Every record a SOQL query at ``path`` (``.../query``, ``.../tooling/query``)
+    answers, page after page; :class:`OrgError` for an answer that is not a
+    query result, or a next page outside the API."""
+    rows: list[Mapping[str, Any]] = []
+    body = await org.get(path, params={"q": soql})
+    while True:
+        records = body.get("records") if isinstance(body, Mapping) else None
+        if not isinstance(records, list):
+            raise OrgError("the query's answer has no 'records' list")
+        rows += [record for record in records if isinstance(record, Mapping)]
+        next_url = body.get("nextRecordsUrl")
+        if not isinstance(next_url, str) or body.get("done") is True:
+            return rows
+        if not next_url.startswith("/services/data/"):
+            raise OrgError(
+                f"the query's nextRecordsUrl {next_url!r} is not an API path"
+            )
+        body = await org.get(next_url)

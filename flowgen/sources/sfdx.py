@@ -30,12 +30,12 @@ from defusedxml.ElementTree import fromstring
 
 from flowgen.errors import SourceError
 from flowgen.model import ApexType, FieldKind, FlowSpec, Param, RecordType
+from flowgen.sources import metadata_xml
 from flowgen.sources.snapshot import FlowFile
 from flowgen.typemap import parse_type
 
 PROJECT_FILE = "sfdx-project.json"
 DEFAULT_API_VERSION = "62.0"
-_METADATA_NS = "{http://soap.sforce.com/2006/04/metadata}"
 _SUFFIXES = (".flow-meta.xml", ".flow")
 # Flow <status> values that mean the flow is not running in the org.
 INACTIVE_STATUSES = frozenset({"Draft", "Obsolete", "InvalidDraft"})
@@ -55,7 +55,6 @@ _DESCRIBE_TYPES: Mapping[str, str | None] = {
     "sobject": "SOBJECT",
     "apex": None,  # a describe sends type null beside the apexClass
 }
-_SKIPPED_DIRS = frozenset({"node_modules", ".sfdx", ".sf", ".git"})
 
 
 @dataclass(frozen=True)
@@ -138,16 +137,14 @@ class SfdxProject:
             return FlowFile(path, None, problem, sha256=digest)
         except ParseError as exc:
             return FlowFile(path, None, f"not well-formed XML ({exc})", sha256=digest)
-        if root.tag not in (f"{_METADATA_NS}Flow", "Flow"):
-            problem = (
-                f"not a flow: its root element is <{_local(root.tag)}>, not <Flow>"
-            )
+        if root.tag not in (f"{metadata_xml.METADATA_NS}Flow", "Flow"):
+            problem = f"not a flow: its root element is <{metadata_xml.local_name(root.tag)}>, not <Flow>"
             return FlowFile(path, None, problem, sha256=digest)
-        status = _text(root, "status")
+        status = metadata_xml.text(root, "status")
         if status in INACTIVE_STATUSES and not self.include_inactive:
             why = f"its status is {status} (pass --include-inactive to generate it)"
             return FlowFile(path, None, sha256=digest, skipped=(name, why))
-        trigger = _text(root, "start/triggerType")
+        trigger = metadata_xml.text(root, "start/triggerType")
         if trigger:
             why = (
                 f"it is a {trigger} triggered flow, which the org starts itself; "
@@ -156,11 +153,11 @@ class SfdxProject:
             return FlowFile(path, None, sha256=digest, skipped=(name, why))
         spec = FlowSpec(
             api_name=name,
-            label=_text(root, "label"),
-            description=_text(root, "description"),
+            label=metadata_xml.text(root, "label"),
+            description=metadata_xml.text(root, "description"),
             inputs=self._params(root, "isInput", name, "input", warnings),
             outputs=self._params(root, "isOutput", name, "output", warnings),
-            process_type=_text(root, "processType"),
+            process_type=metadata_xml.text(root, "processType"),
         )
         return FlowFile(path, spec, None, tuple(warnings), digest)
 
@@ -174,32 +171,32 @@ class SfdxProject:
     ) -> tuple[Param, ...]:
         params: list[Param] = []
         seen: set[str] = set()
-        for variable in _children(root, "variables"):
-            if _text(variable, flag) != "true":
+        for variable in metadata_xml.children(root, "variables"):
+            if metadata_xml.text(variable, flag) != "true":
                 continue  # missing isInput/isOutput means false
-            name = _text(variable, "name")
+            name = metadata_xml.text(variable, "name")
             if not name or name.lower() in seen:
                 continue
             seen.add(name.lower())
-            data_type = _text(variable, "dataType") or ""
+            data_type = metadata_xml.text(variable, "dataType") or ""
             known = data_type.lower() in _DESCRIBE_TYPES
             ftype = parse_type(
                 _DESCRIBE_TYPES.get(data_type.lower(), data_type),
-                sobject_type=self._resolve(_text(variable, "objectType")),
-                apex_class=self._resolve(_text(variable, "apexClass")),
+                sobject_type=self._resolve(metadata_xml.text(variable, "objectType")),
+                apex_class=self._resolve(metadata_xml.text(variable, "apexClass")),
             )
             if not known or ftype.kind is FieldKind.ANY:
                 warnings.append(
                     f"{flow}: {direction} {name!r} has dataType {data_type!r}, "
                     "which flowgen does not know; it is typed as Any"
                 )
-            scale = _text(variable, "scale")
+            scale = metadata_xml.text(variable, "scale")
             params.append(
                 Param(
                     name=name,
                     type=ftype,
-                    is_collection=_text(variable, "isCollection") == "true",
-                    description=_text(variable, "description"),
+                    is_collection=metadata_xml.text(variable, "isCollection") == "true",
+                    description=metadata_xml.text(variable, "description"),
                     scale=int(scale) if scale and scale.isdigit() else None,
                 )
             )
@@ -315,7 +312,7 @@ def _package_directories(root: Path, settings: Mapping[str, Any]) -> list[Path]:
 
 def _flow_files_under(directory: Path) -> Iterator[Path]:
     for parent, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+        dirs[:] = sorted(d for d in dirs if d not in metadata_xml.SKIPPED_DIRS)
         for name in files:
             if name.endswith(_SUFFIXES):
                 yield Path(parent) / name
@@ -327,22 +324,3 @@ def _api_name(file_name: str) -> str:
         if base.endswith(suffix):
             return base[: -len(suffix)]
     return base
-
-
-def _children(element: Element, tag: str) -> list[Element]:
-    return element.findall(f"{_METADATA_NS}{tag}") or element.findall(tag)
-
-
-def _text(element: Element, path: str) -> str | None:
-    # Flow XML is namespaced; a hand-written file may not be.
-    found = element.find("/".join(f"{_METADATA_NS}{part}" for part in path.split("/")))
-    if found is None:
-        found = element.find(path)
-    if found is None or found.text is None:
-        return None
-    text = found.text.strip()
-    return text or None
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]

@@ -27,12 +27,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from flowgen.model import RecordField, RecordType
+from flowgen.sources import metadata_xml
 
-_METADATA_NS = "{http://soap.sforce.com/2006/04/metadata}"
 _FIELD_SUFFIX = ".field-meta.xml"
 _OBJECT_SUFFIX = ".object-meta.xml"
 # Not project source, as in flowgen.sources.sfdx.
-_SKIPPED_DIRS = frozenset({"node_modules", ".sfdx", ".sf", ".git"})
 
 # Metadata API <type> of a CustomField -> the describe's field type.
 _DESCRIBE_TYPES: Mapping[str, str] = {
@@ -84,7 +83,7 @@ def find_object_dirs(package_dirs: Sequence[Path]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for package_dir in package_dirs:
         for parent, dirs, _files in os.walk(package_dir):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+            dirs[:] = sorted(d for d in dirs if d not in metadata_xml.SKIPPED_DIRS)
             if os.path.basename(parent) != "objects":
                 continue
             for name in dirs:
@@ -113,7 +112,7 @@ def read_object(object_dir: Path) -> tuple[RecordType | None, list[str]]:
     if object_file.is_file():
         root = _parse(object_file, "CustomObject", problems)
         if root is not None:
-            label = _text(root, "label")
+            label = metadata_xml.text(root, "label")
             name_field = _name_field(root)
 
     fields: dict[str, RecordField] = {}
@@ -161,16 +160,16 @@ def _field_files(fields_dir: Path) -> list[Path]:
 
 
 def _name_field(root: Element) -> RecordField | None:
-    declared = _child(root, "nameField")
+    declared = metadata_xml.child(root, "nameField")
     if declared is None:
         return None
     # Text and AutoNumber names are both strings, and never null.
     return RecordField(
         name="Name",
         type="string",
-        label=_text(declared, "label"),
+        label=metadata_xml.text(declared, "label"),
         nillable=False,
-        length=80 if _text(declared, "type") == "Text" else None,
+        length=80 if metadata_xml.text(declared, "type") == "Text" else None,
     )
 
 
@@ -184,12 +183,12 @@ def _read_field(
     if not name:
         problems.append(f"{path}: skipped: the file name gives no field name")
         return None
-    full_name = _text(root, "fullName")
+    full_name = metadata_xml.text(root, "fullName")
     if full_name is not None and full_name != name:
         problems.append(
             f"{path}: <fullName> is {full_name!r}; the file name {name!r} is used"
         )
-    xml_type = _text(root, "type")
+    xml_type = metadata_xml.text(root, "type")
     if xml_type is None:
         ftype = _STANDARD_TYPES.get(name)
         if ftype is None:
@@ -220,11 +219,11 @@ def _read_field(
     return RecordField(
         name=name,
         type=ftype,
-        label=_text(root, "label"),
+        label=metadata_xml.text(root, "label"),
         # A describe never has a null checkbox, nor a master-detail without
         # its master.
         nillable=not (
-            _text(root, "required") == "true"
+            metadata_xml.text(root, "required") == "true"
             or xml_type == "MasterDetail"
             or ftype == "boolean"
         ),
@@ -247,17 +246,17 @@ def _relationship_name(field_name: str) -> str | None:
 
 def _picklist_values(root: Element) -> tuple[str, ...]:
     values: list[str] = []
-    definition = _child(root, "valueSet/valueSetDefinition")
+    definition = metadata_xml.child(root, "valueSet/valueSetDefinition")
     # API 38.0 and later; before it, <picklist><picklistValues>.
     entries = (
-        _children(definition, "value")
+        metadata_xml.children(definition, "value")
         if definition is not None
         else _children_at(root, "picklist", "picklistValues")
     )
     for entry in entries:
-        if _text(entry, "isActive") == "false":
+        if metadata_xml.text(entry, "isActive") == "false":
             continue
-        value = _text(entry, "fullName")
+        value = metadata_xml.text(entry, "fullName")
         if value is not None and value not in values:
             values.append(value)
     # A <valueSetName> (global value set) gives no values here.
@@ -265,7 +264,7 @@ def _picklist_values(root: Element) -> tuple[str, ...]:
 
 
 def _number(element: Element, tag: str, path: Path, problems: list[str]) -> int | None:
-    text = _text(element, tag)
+    text = metadata_xml.text(element, tag)
     if text is None:
         return None
     if not text.isdigit():
@@ -290,41 +289,19 @@ def _parse(path: Path, root_tag: str, problems: list[str]) -> Element | None:
     except ParseError as exc:
         problems.append(f"{path}: not well-formed XML ({exc})")
         return None
-    if root.tag not in (f"{_METADATA_NS}{root_tag}", root_tag):
+    if root.tag not in (f"{metadata_xml.METADATA_NS}{root_tag}", root_tag):
         problems.append(
-            f"{path}: skipped: its root element is <{_local(root.tag)}>, "
+            f"{path}: skipped: its root element is <{metadata_xml.local_name(root.tag)}>, "
             f"not <{root_tag}>"
         )
         return None
     return root
 
 
-def _child(element: Element, path: str) -> Element | None:
-    # Metadata XML is namespaced; a hand-written file may not be.
-    found = element.find("/".join(f"{_METADATA_NS}{part}" for part in path.split("/")))
-    return found if found is not None else element.find(path)
-
-
-def _children(element: Element, tag: str) -> list[Element]:
-    return element.findall(f"{_METADATA_NS}{tag}") or element.findall(tag)
-
-
 def _children_at(element: Element, parent: str, tag: str) -> list[Element]:
-    found = _child(element, parent)
-    return _children(found, tag) if found is not None else []
+    found = metadata_xml.child(element, parent)
+    return metadata_xml.children(found, tag) if found is not None else []
 
 
 def _texts(element: Element, tag: str) -> list[str]:
-    return [child.text for child in _children(element, tag) if child.text]
-
-
-def _text(element: Element, path: str) -> str | None:
-    found = _child(element, path)
-    if found is None or found.text is None:
-        return None
-    text = found.text.strip()
-    return text or None
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
+    return [child.text for child in metadata_xml.children(element, tag) if child.text]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 MANIFEST_NAME = "flowgen-snapshot.json"
 FLOWS_DIR = "flows"
 SOBJECTS_DIR = "sobjects"  # trimmed sObject describes (flowgen.sources.sobjects)
+APEX_DIR = "apex"  # members of Apex-defined types (flowgen.sources.apex)
 SNAPSHOT_FORMAT = 1
 
 
@@ -58,7 +59,7 @@ def snapshot_files(directory: str | Path) -> list[Path]:
     flows = [flows_dir / name for name in names]
     # records.py and apex_types.py depend on these folders too.
     typed = []
-    for folder in (root / SOBJECTS_DIR, root / "apex"):
+    for folder in (root / SOBJECTS_DIR, root / APEX_DIR):
         try:
             typed += [
                 folder / name
@@ -122,14 +123,7 @@ class SnapshotIndex:
     def record_type_digests(self, names: Iterable[str]) -> dict[str, bytes]:
         """The SHA-256 of each of ``names``' describe file, where there is one."""
         directory = os.path.join(self.root, SOBJECTS_DIR)
-        try:
-            files = {
-                name[: -len(".json")].lower(): name
-                for name in os.listdir(directory)
-                if name.endswith(".json")
-            }
-        except OSError:
-            return {}
+        files = json_files_by_name(directory) or {}
         digests = {}
         for name in names:
             file_name = files.get(name.lower())
@@ -149,7 +143,7 @@ class SnapshotIndex:
 
         wanted = sorted(set(names))
         found, warnings = apex.read_apex_types(
-            os.path.join(self.root, apex.APEX_DIR), wanted
+            os.path.join(self.root, APEX_DIR), wanted
         )
         warnings += [
             f"Apex class {name}: its members are not in the snapshot; typed as a dict"
@@ -192,6 +186,19 @@ class SnapshotIndex:
         return FlowFile(path, None, problem, tuple(warnings), sha256, stamp=stamp)
 
 
+def json_files_by_name(directory: str) -> dict[str, str] | None:
+    """A folder's ``<Name>.json`` file names by lowercased ``Name`` (type
+    names are case-insensitive in Salesforce); None when it cannot be listed."""
+    try:
+        return {
+            name[: -len(".json")].lower(): name
+            for name in os.listdir(directory)
+            if name.endswith(".json")
+        }
+    except OSError:
+        return None
+
+
 def read_record_types(
     directory: str, names: Iterable[str]
 ) -> tuple[dict[str, RecordType], list[str]]:
@@ -201,13 +208,8 @@ def read_record_types(
     generic."""
     from flowgen.sources.sobjects import parse_sobject
 
-    try:
-        files = {
-            name[: -len(".json")].lower(): name
-            for name in os.listdir(directory)
-            if name.endswith(".json")
-        }
-    except OSError:
+    files = json_files_by_name(directory)
+    if files is None:
         return {}, []
     found: dict[str, RecordType] = {}
     warnings: list[str] = []
@@ -419,11 +421,11 @@ def write_snapshot(
             for name, data in sobjects.items():
                 (staging / SOBJECTS_DIR / f"{name}.json").write_bytes(data)
         if apex_types:
-            from flowgen.sources import apex
+            from flowgen.sources.apex import apex_file_name
 
-            (staging / apex.APEX_DIR).mkdir()
+            (staging / APEX_DIR).mkdir()
             for name, data in apex_types.items():
-                (staging / apex.APEX_DIR / apex.apex_file_name(name)).write_bytes(data)
+                (staging / APEX_DIR / apex_file_name(name)).write_bytes(data)
         for name in unchanged:
             old = root / FLOWS_DIR / f"{name}.json"
             new = staging / FLOWS_DIR / f"{name}.json"

@@ -16,16 +16,8 @@ _DATA_ROOT = "/services/data/"
 _METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"})
 
 
-class BadBatch(ValueError):
+class BadBatch(_wire.Refusal):
     """The batch as a whole is refused: answered 400 with ``code``."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-    def body(self) -> list[dict[str, str]]:
-        """The Salesforce error list for this refusal."""
-        return _wire.error(self.code, str(self))
 
 
 @dataclass(frozen=True)

@@ -36,16 +36,8 @@ MALFORMED_QUERY = "MALFORMED_QUERY"
 INVALID_QUERY_LOCATOR = "INVALID_QUERY_LOCATOR"
 
 
-class QueryError(ValueError):
+class QueryError(_wire.Refusal):
     """A query Salesforce would refuse: answered 400 with ``code``."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-    def body(self) -> list[dict[str, str]]:
-        """The Salesforce error list for this refusal."""
-        return _wire.error(self.code, str(self))
 
 
 @dataclass(frozen=True)

@@ -38,16 +38,8 @@ _ESCAPES = {
 }
 
 
-class ToolingError(ValueError):
+class ToolingError(_wire.Refusal):
     """A query the fake org refuses: answered 400 with ``code``."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-    def body(self) -> list[dict[str, str]]:
-        """The Salesforce error list for this refusal."""
-        return _wire.error(self.code, str(self))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,18 @@ def error(code: str, message: str) -> list[dict[str, str]]:
     return [{"errorCode": code, "message": message}]
 
 
+class Refusal(ValueError):
+    """A request the fake org refuses as a whole: answered 400 with ``code``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def body(self) -> list[dict[str, str]]:
+        """The Salesforce error list for this refusal."""
+        return error(self.code, str(self))
+
+
 def not_found() -> list[dict[str, str]]:
     """The body for an unknown resource."""
     return error(NOT_FOUND, "The requested resource does not exist")

@@ -15,18 +15,15 @@ from flowgen.auth import AccessToken
 from flowgen.errors import OrgError, SourceError
 from flowgen.model import ApexMember, ApexType
 from flowgen.sources.apex import (
-    APEX_DIR,
     apex_file_name,
-    apex_type_candidates,
     apex_type_json,
     apex_types_from_symbol_table,
     fetch_apex_types,
     parse_apex_type,
     read_apex_types,
-    resolve_apex_type,
 )
 from flowgen.sources.org_http import OrgSession
-from flowgen.sources.snapshot import describe_bytes
+from flowgen.sources.snapshot import APEX_DIR, describe_bytes
 from flowgen.testing import FakeOrg, Fault
 
 TOOLING = "/tooling/query"
@@ -180,44 +177,6 @@ def test_member_filtering_ignores_case_and_skips_malformed_entries() -> None:
     assert types["Lenient$Item"].members == ()
     assert members(types["Lenient$Deep"]) == [("x", "String")]
     assert apex_types_from_symbol_table({"properties": []}) == {}
-
-
-@pytest.mark.parametrize(
-    ("member_type", "owner", "candidates"),
-    [
-        ("List<Shipping.Parcel>", "Shipping$Quote", ("Shipping$Parcel",)),
-        ("list < shipping.Parcel >", "Shipping$Quote", ("Shipping$Parcel",)),
-        ("Parcel[]", "Shipping$Quote", ("Shipping$Parcel", "Parcel")),
-        ("Set<List<Address>>", "LeadSummary", ("LeadSummary$Address", "Address")),
-        ("Billing.Invoice", "Shipping$Quote", ("Billing$Invoice",)),
-        ("System.Url", "Shipping", ("Shipping$Url", "Url")),
-        ("String", "Shipping$Quote", ()),
-        ("list<DATETIME>", "Shipping$Quote", ()),
-        ("Schema.SObject", "Shipping$Quote", ()),
-        ("Invoice__c", "Shipping$Quote", ()),
-        ("Map<String, Shipping.Parcel>", "Shipping$Quote", ()),
-        ("acme.Shipping.Parcel", "Shipping$Quote", ()),
-        ("List<", "Shipping$Quote", ()),
-    ],
-)
-def test_the_types_a_member_may_refer_to(
-    member_type: str, owner: str, candidates: tuple[str, ...]
-) -> None:
-    assert apex_type_candidates(member_type, owner) == candidates
-
-
-def test_resolving_a_reference_prefers_the_owners_inner_class() -> None:
-    both = ["shipping$parcel", "Parcel"]
-    assert resolve_apex_type("Parcel", "Shipping$Quote", both) == "shipping$parcel"
-    assert resolve_apex_type("Parcel", "Billing", both) == "Parcel"
-    assert resolve_apex_type("List<Shipping.Parcel>", "Billing", both) == (
-        "shipping$parcel"
-    )
-    assert resolve_apex_type("Decimal", "Shipping$Quote", both) is None
-    assert resolve_apex_type("Other", "Shipping$Quote", both) is None
-
-
-# --- the Tooling API ----------------------------------------------------------------
 
 
 def test_fetches_inner_and_top_level_classes_in_one_query(org: FakeOrg) -> None:
