@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import builtins
 import functools
+import hashlib
 import itertools
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 RESERVED = (
     frozenset(keyword.kwlist)
@@ -82,10 +84,12 @@ def unique_names(
 
     Names that snake-case alike (``myVar``, ``my_var``) form a group. In a group,
     a wire name already equal to the identifier keeps it (or, failing that, one
-    equal to it but for case), then the others in code-point order take ``_2``,
-    ``_3``... So the result depends only on the
-    colliding names themselves, never on the order they were listed in.
-    ``taken`` holds identifiers the caller reserves (``client``...).
+    equal to it but for case, then the lowest in code-point order); each other
+    member takes a suffix made from its own wire name (:func:`collision_suffix`),
+    never a count. So a name depends only on the names it collides with, never
+    on the order they were listed in, and adding a flow or a parameter cannot
+    renumber the names of others. ``taken`` holds identifiers the caller
+    reserves (``client``...); a wire name that snake-cases to one reads ``client_``.
     """
     names = sorted(set(wire_names))
     base = {wire: snake_case(wire, fallback=fallback) for wire in names}
@@ -96,35 +100,13 @@ def unique_names(
     reserved = set(taken)
     if len(groups) == len(names) and reserved.isdisjoint(groups):
         return base  # no collisions: the common case, and the same answer
-    used = set(reserved)
-    all_bases = set(groups)
-    result: dict[str, str] = {}
-    for ident in sorted(groups):
-        members = sorted(groups[ident], key=lambda wire: _closeness(wire, ident))
-        candidates = _candidates(ident, reserved)
-        for wire in members:
-            candidate = next(candidates)
-            while candidate in used or (candidate != ident and candidate in all_bases):
-                candidate = next(candidates)
-            used.add(candidate)
-            result[wire] = candidate
-    return result
+    return _settle(groups, reserved, closeness=_closeness)
 
 
 def _closeness(wire: str, ident: str) -> tuple[bool, bool, str]:
     # Exact spelling first, then the same spelling in another case
     # (Update_Order_Status before UpdateOrderStatus), then code-point order.
     return (wire != ident, wire.lower() != ident, wire)
-
-
-def _candidates(ident: str, reserved: set[str]) -> Iterator[str]:
-    # A name the caller reserved (``client``) reads best as ``client_``; then
-    # numbered suffixes for the members of a collision group.
-    yield ident
-    if ident in reserved:
-        yield ident + "_"
-    stem = ident.rstrip("_")
-    yield from (f"{stem}_{n}" for n in itertools.count(2))
 
 
 def type_alias_name(wire_name: str) -> str:
@@ -144,18 +126,76 @@ def type_alias_name(wire_name: str) -> str:
 def unique_type_aliases(
     wire_names: Iterable[str], taken: Iterable[str] = ()
 ) -> Mapping[str, str]:
-    """Distinct :func:`type_alias_name` per wire name, suffixing collisions."""
-    used = set(taken)
-    result: dict[str, str] = {}
+    """Distinct :func:`type_alias_name` per wire name.
+
+    As in :func:`unique_names`: the exact spelling keeps the plain name and
+    the other members of a collision take a suffix made from their own name.
+    """
+    groups: dict[str, list[str]] = {}
     for wire in sorted(set(wire_names)):
-        ident = candidate = type_alias_name(wire)
-        counter = 1
-        while candidate in used:
-            counter += 1
-            candidate = f"{ident}_{counter}"
-        used.add(candidate)
-        result[wire] = candidate
+        groups.setdefault(type_alias_name(wire), []).append(wire)
+    return _settle(
+        groups,
+        set(taken),
+        closeness=lambda wire, ident: (wire != ident, wire),
+    )
+
+
+def collision_suffix(wire_name: str, length: int = 4) -> str:
+    """A short suffix of hex digits that depends on ``wire_name`` alone.
+
+    A collision is rare, and a numbered suffix (``_2``) would depend on which
+    other names exist: a new flow could then rename a committed function.
+    """
+    return hashlib.sha256(wire_name.encode("utf-8", "surrogatepass")).hexdigest()[
+        :length
+    ]
+
+
+def _settle(
+    groups: Mapping[str, list[str]],
+    reserved: set[str],
+    *,
+    closeness: Callable[[str, str], Any],
+) -> dict[str, str]:
+    """Pick one identifier per wire name from groups of names that collide.
+
+    A group's closest member keeps its identifier (plus ``_`` when the
+    caller reserved it); the others take the identifier plus their own
+    :func:`collision_suffix`, longer only in the unlikely case that two
+    suffixes, or a suffix and another name, meet.
+    """
+    used = set(reserved)
+    all_bases = set(groups)
+    result: dict[str, str] = {}
+    for ident in sorted(groups):
+        members = sorted(groups[ident], key=lambda wire: closeness(wire, ident))
+        holder, others = members[0], members[1:]
+        bare = ident if ident not in reserved else ident + "_"
+        if bare in used:  # only a reserved name plus its suffix can be
+            others = members
+        else:
+            used.add(bare)
+            result[holder] = bare
+        stem = ident.rstrip("_")
+        for wire in others:
+            candidate = next(
+                name
+                for name in _suffixed(stem, wire)
+                if name not in used and name not in all_bases
+            )
+            used.add(candidate)
+            result[wire] = candidate
     return result
+
+
+def _suffixed(stem: str, wire: str) -> Iterator[str]:
+    for length in (4, 8, 16):
+        yield f"{stem}_{collision_suffix(wire, length)}"
+    # Only names made to meet the suffixes above get here.
+    full = f"{stem}_{collision_suffix(wire, 64)}"
+    yield full
+    yield from (f"{full}_{n}" for n in itertools.count(2))
 
 
 def _strip_accents(text: str) -> str:

@@ -357,7 +357,7 @@ def test_paused_flow_returns_waiting_with_guid(
             "Flow__InterviewGuid": "0Fo5e000000abcd",
         },
     )
-    out = acme.update_order_status_2(client, order_number="42", status="Hold")
+    out = acme.update_order_status_e431(client, order_number="42", status="Hold")
     assert _sent(org)["inputs"][0] == {"OrderNumber": "42", "Status": "Hold"}
     assert out.interview_status == "Waiting" and out.interview_guid == "0Fo5e000000abcd"
     assert out.success is None

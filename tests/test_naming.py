@@ -49,21 +49,30 @@ def test_leading_digits_and_non_ascii() -> None:
     assert naming.snake_case("__", fallback="flow") == "flow"
 
 
-def test_collisions_get_numbered_suffixes_and_exact_names_win() -> None:
+def test_collisions_get_suffixes_of_their_own_and_exact_names_win() -> None:
     names = naming.unique_names(["myVar", "MyVar", "my_var"], fallback="var")
-    assert names == {"my_var": "my_var", "MyVar": "my_var_2", "myVar": "my_var_3"}
+    # The suffixes are the first hex digits of each name's SHA-256:
+    # hashlib.sha256(b"MyVar").hexdigest()[:4] == "15aa".
+    assert names == {"my_var": "my_var", "MyVar": "my_var_15aa", "myVar": "my_var_b627"}
+    assert naming.collision_suffix("MyVar") == "15aa"
+    assert naming.collision_suffix("myVar") == "b627"
 
 
 def test_reserved_names_read_as_trailing_underscore() -> None:
     names = naming.unique_names(
-        ["client", "clientId"], fallback="var", taken={"client"}
+        ["client", "clientId", "Client"], fallback="var", taken={"client"}
     )
-    assert names == {"client": "client_", "clientId": "client_id"}
+    assert names == {
+        "client": "client_",
+        "clientId": "client_id",
+        "Client": f"client_{naming.collision_suffix('Client')}",
+    }
 
 
 def test_suffix_never_takes_another_names_base() -> None:
     names = naming.unique_names(["myVar", "my_var", "my_var_2"], fallback="var")
     assert names["my_var_2"] == "my_var_2"
+    assert names["myVar"] == "my_var_b627"
     assert len(set(names.values())) == 3
 
 
@@ -80,8 +89,8 @@ def test_type_aliases_keep_salesforce_spelling() -> None:
     assert aliases == {
         "Account": "Account",
         "Invoice__c": "Invoice__c",
-        "Outer$Inner": "Outer_Inner",
-        "Outer_Inner": "Outer_Inner_2",
+        "Outer_Inner": "Outer_Inner",  # the exact spelling keeps the plain name
+        "Outer$Inner": "Outer_Inner_95b9",
         "dict": "dict_",
     }
 
@@ -136,5 +145,44 @@ def test_same_spelling_in_another_case_wins_over_other_separators() -> None:
     )
     assert names == {
         "Update_Order_Status": "update_order_status",
-        "UpdateOrderStatus": "update_order_status_2",
+        "UpdateOrderStatus": "update_order_status_e431",
     }
+
+
+def test_a_suffix_that_meets_another_name_grows_longer() -> None:
+    taken_by_a_flow = f"my_var_{naming.collision_suffix('MyVar')}"
+    names = naming.unique_names(["my_var", "MyVar", taken_by_a_flow], fallback="var")
+    assert names[taken_by_a_flow] == taken_by_a_flow
+    assert names["MyVar"] == f"my_var_{naming.collision_suffix('MyVar', 8)}"
+
+
+def _base(name: str) -> str:
+    return naming.snake_case(name, fallback="var")
+
+
+@given(
+    st.sets(st.text(alphabet="aAb_1", max_size=6), max_size=8),
+    st.text(alphabet="aAb_1", max_size=6),
+)
+def test_adding_a_name_renames_at_most_the_plain_holder_of_its_own_group(
+    names: set[str], added: str
+) -> None:
+    before = naming.unique_names(names, fallback="var", taken={"client"})
+    after = naming.unique_names(names | {added}, fallback="var", taken={"client"})
+    renamed = {name for name in names if before[name] != after[name]}
+    # Only the member that held the group's plain name can lose it, and only
+    # to a name that snake-cases alike and spells the identifier more closely.
+    assert len(renamed) <= 1
+    for name in renamed:
+        assert _base(name) == _base(added)
+        assert before[name] in (_base(name), _base(name) + "_")
+
+
+def test_adding_a_colliding_name_that_ranks_later_renames_nothing() -> None:
+    names = ["Update_Order_Status", "UpdateOrderStatus"]
+    before = naming.unique_names(names, fallback="flow")
+    after = naming.unique_names([*names, "UpdateOrderSTATUS"], fallback="flow")
+    assert {name: after[name] for name in names} == before
+    assert after["UpdateOrderSTATUS"] == (
+        f"update_order_status_{naming.collision_suffix('UpdateOrderSTATUS')}"
+    )

@@ -35,7 +35,7 @@ class MergeDuplicateAccountsInput:
     Attributes:
         master_account: Master Account (``masterAccount``, Account record, required).
         duplicates: Duplicate Accounts (``duplicates``, list of Account record, required).
-        account_name_2: Account Name (``accountName``, STRING).
+        account_name_1f56: Account Name (``accountName``, STRING).
             New name for the surviving Account; blank keeps the master's name.
         account_name: Account Name (Legacy) (``account_name``, STRING).
             Deprecated alias of accountName kept for the 2019 ERP integration; ignored when accountName is set.
@@ -44,7 +44,7 @@ class MergeDuplicateAccountsInput:
 
     master_account: _records.Account
     duplicates: list[_records.Account]
-    account_name_2: str | None | _rt.Unset = _rt.UNSET
+    account_name_1f56: str | None | _rt.Unset = _rt.UNSET
     account_name: str | None | _rt.Unset = _rt.UNSET
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET
 
@@ -75,7 +75,7 @@ _FLOW = _rt.FlowBinding(
     inputs=[
         _rt.Field("master_account", "masterAccount", _rt.record("Account")),
         _rt.Field("duplicates", "duplicates", _rt.list_of(_rt.record("Account"))),
-        _rt.Field("account_name_2", "accountName", _rt.STRING),
+        _rt.Field("account_name_1f56", "accountName", _rt.STRING),
         _rt.Field("account_name", "account_name", _rt.STRING),
         _rt.Field("keep_oldest_created_date", "keepOldestCreatedDate", _rt.BOOLEAN),
     ],
@@ -97,7 +97,7 @@ def merge_duplicate_accounts(
     *,
     master_account: _records.Account,
     duplicates: list[_records.Account],
-    account_name_2: str | None | _rt.Unset = _rt.UNSET,
+    account_name_1f56: str | None | _rt.Unset = _rt.UNSET,
     account_name: str | None | _rt.Unset = _rt.UNSET,
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET,
 ) -> MergeDuplicateAccountsOutput:
@@ -107,7 +107,7 @@ def merge_duplicate_accounts(
         client: The org to run the flow in.
         master_account: Master Account (``masterAccount``, Account record, required).
         duplicates: Duplicate Accounts (``duplicates``, list of Account record, required).
-        account_name_2: Account Name (``accountName``, STRING).
+        account_name_1f56: Account Name (``accountName``, STRING).
             New name for the surviving Account; blank keeps the master's name.
         account_name: Account Name (Legacy) (``account_name``, STRING).
             Deprecated alias of accountName kept for the 2019 ERP integration; ignored when accountName is set.
@@ -125,7 +125,7 @@ def merge_duplicate_accounts(
         MergeDuplicateAccountsInput(
             master_account=master_account,
             duplicates=duplicates,
-            account_name_2=account_name_2,
+            account_name_1f56=account_name_1f56,
             account_name=account_name,
             keep_oldest_created_date=keep_oldest_created_date,
         ),
@@ -137,7 +137,7 @@ async def merge_duplicate_accounts_async(
     *,
     master_account: _records.Account,
     duplicates: list[_records.Account],
-    account_name_2: str | None | _rt.Unset = _rt.UNSET,
+    account_name_1f56: str | None | _rt.Unset = _rt.UNSET,
     account_name: str | None | _rt.Unset = _rt.UNSET,
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET,
 ) -> MergeDuplicateAccountsOutput:
@@ -147,7 +147,7 @@ async def merge_duplicate_accounts_async(
         client: The org to run the flow in.
         master_account: Master Account (``masterAccount``, Account record, required).
         duplicates: Duplicate Accounts (``duplicates``, list of Account record, required).
-        account_name_2: Account Name (``accountName``, STRING).
+        account_name_1f56: Account Name (``accountName``, STRING).
             New name for the surviving Account; blank keeps the master's name.
         account_name: Account Name (Legacy) (``account_name``, STRING).
             Deprecated alias of accountName kept for the 2019 ERP integration; ignored when accountName is set.
@@ -165,7 +165,7 @@ async def merge_duplicate_accounts_async(
         MergeDuplicateAccountsInput(
             master_account=master_account,
             duplicates=duplicates,
-            account_name_2=account_name_2,
+            account_name_1f56=account_name_1f56,
             account_name=account_name,
             keep_oldest_created_date=keep_oldest_created_date,
         ),

@@ -13,17 +13,17 @@ import dataclasses as _dataclasses
 from .. import _runtime as _rt
 
 __all__ = [
-    "UpdateOrderStatus_2Input",
-    "UpdateOrderStatus_2Output",
-    "update_order_status_2",
-    "update_order_status_2_async",
-    "update_order_status_2_many",
-    "update_order_status_2_many_async",
+    "UpdateOrderStatusE431Input",
+    "UpdateOrderStatusE431Output",
+    "update_order_status_e431",
+    "update_order_status_e431_async",
+    "update_order_status_e431_many",
+    "update_order_status_e431_many_async",
 ]
 
 
 @_dataclasses.dataclass(frozen=True, kw_only=True)
-class UpdateOrderStatus_2Input:
+class UpdateOrderStatusE431Input:
     """Inputs of the flow ``UpdateOrderStatus``.
 
     Inputs left at ``UNSET`` are not sent, so the flow variable keeps its
@@ -41,7 +41,7 @@ class UpdateOrderStatus_2Input:
 
 
 @_dataclasses.dataclass(frozen=True, kw_only=True)
-class UpdateOrderStatus_2Output:
+class UpdateOrderStatusE431Output:
     """Outputs of the flow ``UpdateOrderStatus``.
 
     Attributes:
@@ -70,17 +70,17 @@ _FLOW = _rt.FlowBinding(
         _rt.Field("success", "Success", _rt.BOOLEAN),
         _rt.Field("error_message", "ErrorMessage", _rt.STRING),
     ],
-    output_type=UpdateOrderStatus_2Output,
+    output_type=UpdateOrderStatusE431Output,
 )
 
 
-def update_order_status_2(
+def update_order_status_e431(
     client: _rt.FlowClient,
     *,
     order_number: str,
     status: str,
     comment: str | None | _rt.Unset = _rt.UNSET,
-) -> UpdateOrderStatus_2Output:
+) -> UpdateOrderStatusE431Output:
     """Run the flow ``UpdateOrderStatus`` (Update Order Status (Legacy)) once.
 
     Args:
@@ -98,7 +98,7 @@ def update_order_status_2(
     """
     return _FLOW.run(
         client,
-        UpdateOrderStatus_2Input(
+        UpdateOrderStatusE431Input(
             order_number=order_number,
             status=status,
             comment=comment,
@@ -106,13 +106,13 @@ def update_order_status_2(
     )
 
 
-async def update_order_status_2_async(
+async def update_order_status_e431_async(
     client: _rt.AsyncFlowClient,
     *,
     order_number: str,
     status: str,
     comment: str | None | _rt.Unset = _rt.UNSET,
-) -> UpdateOrderStatus_2Output:
+) -> UpdateOrderStatusE431Output:
     """Run the flow ``UpdateOrderStatus`` (Update Order Status (Legacy)) once.
 
     Args:
@@ -130,7 +130,7 @@ async def update_order_status_2_async(
     """
     return await _FLOW.run_async(
         client,
-        UpdateOrderStatus_2Input(
+        UpdateOrderStatusE431Input(
             order_number=order_number,
             status=status,
             comment=comment,
@@ -138,15 +138,15 @@ async def update_order_status_2_async(
     )
 
 
-def update_order_status_2_many(
+def update_order_status_e431_many(
     client: _rt.FlowClient,
-    inputs: _abc.Sequence[UpdateOrderStatus_2Input],
-) -> list[_rt.FlowResult[UpdateOrderStatus_2Output]]:
+    inputs: _abc.Sequence[UpdateOrderStatusE431Input],
+) -> list[_rt.FlowResult[UpdateOrderStatusE431Output]]:
     """Run the flow ``UpdateOrderStatus`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
-        inputs: One ``UpdateOrderStatus_2Input`` per run.
+        inputs: One ``UpdateOrderStatusE431Input`` per run.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
@@ -156,15 +156,15 @@ def update_order_status_2_many(
     return _FLOW.run_many(client, inputs)
 
 
-async def update_order_status_2_many_async(
+async def update_order_status_e431_many_async(
     client: _rt.AsyncFlowClient,
-    inputs: _abc.Sequence[UpdateOrderStatus_2Input],
-) -> list[_rt.FlowResult[UpdateOrderStatus_2Output]]:
+    inputs: _abc.Sequence[UpdateOrderStatusE431Input],
+) -> list[_rt.FlowResult[UpdateOrderStatusE431Output]]:
     """Run the flow ``UpdateOrderStatus`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
-        inputs: One ``UpdateOrderStatus_2Input`` per run.
+        inputs: One ``UpdateOrderStatusE431Input`` per run.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
