@@ -13,15 +13,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flowgen import cache, config, output, parallel
-from flowgen.errors import ConfigError, FlowgenError
+from flowgen.cli_exit import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, run_job
+from flowgen.cli_org import login_options
+from flowgen.errors import ConfigError
 from flowgen.sources.snapshot import open_snapshot, snapshot_files
 
 if TYPE_CHECKING:
     from flowgen.pipeline import FlowSource
-
-EXIT_OK = 0
-EXIT_PARTIAL = 1
-EXIT_ERROR = 2
 
 
 def _source_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -36,9 +34,10 @@ def _source_options(command: Callable[..., None]) -> Callable[..., None]:
         help="Directory of the generated package (default: ./<package>).",
     )(command)
     command = click.option(
-        "--include-inactive",
-        is_flag=True,
-        help="With --project: also flows whose status is Draft or Obsolete.",
+        "--include-inactive/--no-include-inactive",
+        default=None,
+        help="From an SFDX project: also flows whose status is Draft or Obsolete "
+        "(default: include_inactive in [tool.flowgen], else no).",
     )(command)
     command = click.option(
         "--project",
@@ -75,8 +74,13 @@ def main() -> None:
     function and dataclass pair per autolaunched flow, plus a small httpx
     runtime that makes the REST call.
 
-    Settings come from [tool.flowgen] in ./pyproject.toml (snapshot, out,
-    package, target_org, api_version, include, exclude); flags override them.
+    The everyday loop: flowgen pull (says what changed, breaking first),
+    review the snapshot's diff (or flowgen diff), flowgen generate, commit
+    both; CI runs flowgen check, which fails when the committed package is
+    stale.
+
+    Settings come from [tool.flowgen] in ./pyproject.toml (flowgen init
+    writes a commented one); flags override them.
     """
 
 
@@ -124,28 +128,33 @@ def generate(**options: Any) -> None:
     # the cyclic collector would only walk the heap again and again.
     gc.disable()
     options["jobs"] = options["jobs"] or parallel.available_cpus()
-    sys.exit(_run(lambda: _generate(options)))
+    sys.exit(run_job(lambda: _generate(options)))
 
 
 @main.command()
 @_source_options
 @_jobs_option
+@click.option(
+    "--org",
+    "against_org",
+    is_flag=True,
+    help="Also pull the org into a temporary copy of the snapshot and fail "
+    "when the org has moved ahead of it (log in as for flowgen pull).",
+)
+@login_options
 def check(**options: Any) -> None:
     """Fail when the generated package is stale or was edited by hand.
 
-    Regenerates in memory and compares with the package on disk. Exit status:
-    0 identical; 1 different (a unified diff is printed); 2 error.
+    Regenerates in memory and compares with the package on disk. With --org,
+    also reads the org (as flowgen pull would, writing nothing) and reports
+    what it has that the snapshot has not, breaking changes first.
+
+    Exit status: 0 identical (and, with --org, the snapshot is what the org
+    has); 1 different (a unified diff, or the org's changes, are printed);
+    2 error.
     """
     options["jobs"] = options["jobs"] or parallel.available_cpus()
-    sys.exit(_run(lambda: _check(options)))
-
-
-def _run(job: Callable[[], int]) -> int:
-    try:
-        return job()
-    except FlowgenError as exc:
-        click.echo(f"flowgen: error: {exc}", err=True)
-        return EXIT_ERROR
+    sys.exit(run_job(lambda: _check(options)))
 
 
 def _settings(options: Mapping[str, Any]) -> config.Settings:
@@ -155,6 +164,7 @@ def _settings(options: Mapping[str, Any]) -> config.Settings:
         out=options.get("out"),
         package=options.get("package"),
         project=options.get("project"),
+        include_inactive=options.get("include_inactive"),
     )
     if settings.snapshot is None and settings.project is None:
         raise ConfigError(
@@ -169,7 +179,7 @@ def _source(settings: config.Settings, options: Mapping[str, Any]) -> FlowSource
         from flowgen.sources import sfdx
 
         return sfdx.open_project(
-            settings.project, include_inactive=bool(options.get("include_inactive"))
+            settings.project, include_inactive=settings.include_inactive
         )
     assert settings.snapshot is not None
     return open_snapshot(settings.snapshot)
@@ -209,7 +219,7 @@ def _generate(options: Mapping[str, Any]) -> int:
     inputs, source_settings = _inputs(settings)
     cache_settings = [
         f"package={settings.package}",
-        f"include_inactive={bool(options.get('include_inactive'))}",
+        f"include_inactive={settings.include_inactive}",
         *source_settings,
     ]
     last_run = cache.last_run_if_current(settings.out, inputs, cache_settings)
@@ -260,6 +270,21 @@ def _generate(options: Mapping[str, Any]) -> int:
 
 def _check(options: Mapping[str, Any]) -> int:
     settings = _settings(options)
+    if options.get("against_org") and settings.snapshot is None:
+        raise ConfigError(
+            "--org compares the snapshot with the org, and the source here is an "
+            "SFDX project; pass --snapshot DIR"
+        )
+    status = _check_package(settings, options)
+    if status == EXIT_ERROR or not options.get("against_org"):
+        return status
+    from flowgen.cli_pull import org_drift
+
+    assert settings.snapshot is not None
+    return EXIT_PARTIAL if org_drift(settings.snapshot, options) else status
+
+
+def _check_package(settings: config.Settings, options: Mapping[str, Any]) -> int:
     from flowgen import pipeline
 
     result = pipeline.generate(
@@ -291,9 +316,11 @@ def _check(options: Mapping[str, Any]) -> int:
 
 
 def _add_org_commands() -> None:
-    from flowgen import cli_org
+    from flowgen import cli_diff, cli_init, cli_org, cli_pull
 
-    main.add_command(cli_org.pull)
+    main.add_command(cli_diff.diff)
+    main.add_command(cli_init.init)
+    main.add_command(cli_pull.pull)
     main.add_command(cli_org.list_flows)
     main.add_command(cli_org.describe)
 

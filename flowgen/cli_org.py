@@ -1,8 +1,6 @@
-"""The commands that read a live org: ``pull``, ``list`` and ``describe``.
-
-Thin, like the rest of the CLI: options to settings and a credential, then
-:mod:`flowgen.sources.org` does the reading and :mod:`flowgen.sources.snapshot`
-the writing.
+"""The commands that read a live org, ``list`` and ``describe``, and the
+login options and credential every org command shares (``pull`` and
+``check --org`` too, in :mod:`flowgen.cli_pull`).
 """
 
 from __future__ import annotations
@@ -15,19 +13,22 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flowgen import config
-from flowgen.errors import ConfigError, FlowgenError
+from flowgen.cli_exit import EXIT_ERROR, EXIT_OK, run_job
+from flowgen.errors import ConfigError
 
 if TYPE_CHECKING:
     from flowgen.auth import Credential
     from flowgen.model import FlowSpec
 
-EXIT_OK = 0
-EXIT_ERROR = 2
 DEFAULT_API_VERSION = "62.0"
 
 
 def login_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Every way to name an org; tokens and secrets come from the environment only."""
+    """Every way to name an org; tokens and secrets come from the environment only.
+
+    Each flag but the last overrides the setting of the same name in
+    ``[tool.flowgen]`` (see :func:`credential_for`).
+    """
     options = [
         click.option(
             "--target-org",
@@ -38,29 +39,33 @@ def login_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--instance-url",
             metavar="URL",
-            help="The org's URL; the token comes from SF_ACCESS_TOKEN.",
+            help="The org's URL; the token comes from SF_ACCESS_TOKEN "
+            "(default: instance_url in [tool.flowgen]).",
         ),
         click.option(
             "--client-id",
             metavar="ID",
             help="A connected app's consumer key, for the JWT bearer flow (with "
             "--jwt-key-file) or the client credentials flow (secret in "
-            "SF_CLIENT_SECRET).",
+            "SF_CLIENT_SECRET) (default: client_id in [tool.flowgen]).",
         ),
         click.option(
             "--username",
             metavar="USER",
-            help="The user the JWT bearer flow logs in as.",
+            help="The user the JWT bearer flow logs in as "
+            "(default: username in [tool.flowgen]).",
         ),
         click.option(
             "--jwt-key-file",
             metavar="FILE",
-            help="PEM private key whose certificate the connected app holds.",
+            help="PEM private key whose certificate the connected app holds "
+            "(default: jwt_key_file in [tool.flowgen]).",
         ),
         click.option(
             "--login-url",
             metavar="URL",
-            help="login (default), test (sandboxes) or your My Domain URL.",
+            help="login (default), test (sandboxes) or your My Domain URL "
+            "(default: login_url in [tool.flowgen]).",
         ),
         click.option(
             "--api-version",
@@ -74,181 +79,54 @@ def login_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def credential_for(table: Mapping[str, Any], options: Mapping[str, Any]) -> Credential:
-    """The credential the flags ask for, with ``target_org`` from settings as fallback."""
+# The flags that each pick a way to log in; --username and --login-url only
+# complete one.
+_LOGIN_FLAGS = ("target_org", "instance_url", "client_id", "jwt_key_file")
+
+
+def credential_for(
+    table: Mapping[str, Any], options: Mapping[str, Any], base: Path | None = None
+) -> Credential:
+    """The credential the flags ask for, with the login settings as fallback.
+
+    A flag wins over the setting of the same name. A flag that picks a way to
+    log in (``_LOGIN_FLAGS``) also sets aside the settings that would pick
+    another: from the settings, only ``username`` and ``login_url`` (and
+    ``client_id``, beside ``--jwt-key-file``) still fill in. ``jwt_key_file``
+    in the settings is relative to ``base``, the pyproject.toml's directory.
+    """
     from flowgen import auth  # httpx: only for the commands that talk to an org
 
-    has_flag = any(
-        options.get(key)
-        for key in ("target_org", "instance_url", "client_id", "jwt_key_file")
-    )
+    chosen: dict[str, str | None] = {
+        key: options.get(key) or None for key in config.LOGIN_SETTINGS
+    }
+    fill: Sequence[str] = config.LOGIN_SETTINGS
+    if any(chosen[key] for key in _LOGIN_FLAGS):
+        fill = ("username", "login_url")
+        if chosen["jwt_key_file"]:
+            fill = (*fill, "client_id")
+    for key in fill:
+        if chosen[key] is None and key in table:
+            path = config.setting_path(table, base or Path.cwd(), key)
+            chosen[key] = str(path) if key == "jwt_key_file" else table[key]
     return auth.choose(
-        target_org=options.get("target_org")
-        or (None if has_flag else table.get("target_org")),
-        instance_url=options.get("instance_url"),
-        client_id=options.get("client_id"),
-        username=options.get("username"),
-        jwt_key_file=options.get("jwt_key_file"),
-        login=options.get("login_url"),
+        target_org=chosen["target_org"],
+        instance_url=chosen["instance_url"],
+        client_id=chosen["client_id"],
+        username=chosen["username"],
+        jwt_key_file=chosen["jwt_key_file"],
+        login=chosen["login_url"],
     )
 
 
 def api_version_for(table: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    version = str(
-        options.get("api_version") or table.get("api_version") or DEFAULT_API_VERSION
-    )
-    major, dot, minor = version.partition(".")
-    if not (dot and major.isdigit() and minor.isdigit()):
-        raise ConfigError(f"API version {version!r} is not like 62.0")
-    return version
-
-
-@click.command()
-@click.option(
-    "--snapshot",
-    metavar="DIR",
-    help="Snapshot directory to write (default: snapshot in [tool.flowgen]).",
-)
-@login_options
-@click.option(
-    "--include",
-    multiple=True,
-    metavar="GLOB",
-    help="Pull only flows whose API name matches (repeatable).",
-)
-@click.option(
-    "--exclude",
-    multiple=True,
-    metavar="GLOB",
-    help="Leave out flows whose API name matches (repeatable).",
-)
-@click.option("--full", is_flag=True, help="Describe every flow again, changed or not.")
-@click.option(
-    "-q",
-    "--quiet",
-    is_flag=True,
-    help="No progress bar, warnings or summary; errors only.",
-)
-def pull(**options: Any) -> None:
-    """Read the org's flows into the snapshot directory.
-
-    Lists the flows, asks FlowDefinitionView which changed since the last
-    pull, and describes only those, 25 to a composite batch request. The
-    snapshot is replaced in one step: a pull that fails leaves it as it was.
-
-    Log in with one of: --target-org ALIAS (Salesforce CLI); --instance-url
-    with SF_ACCESS_TOKEN; --jwt-key-file with --client-id and --username;
-    --client-id with SF_CLIENT_SECRET; or SF_AUTH_URL in the environment.
-
-    Exit status: 0 done; 2 nothing written (login, limits, errors).
-    """
-    sys.exit(_run(lambda: _pull(options)))
-
-
-def _run(job: Callable[[], int]) -> int:
-    try:
-        return job()
-    except FlowgenError as exc:
-        click.echo(f"flowgen: error: {exc}", err=True)
-        return EXIT_ERROR
-
-
-def _old_describe(root: Path, name: str) -> Any:
-    # A flow's describe as the previous snapshot holds it; None if unreadable.
-    import json
-
-    try:
-        return json.loads((root / "flows" / f"{name}.json").read_bytes())
-    except (OSError, ValueError):
-        return None
-
-
-def _pull(options: dict[str, Any]) -> int:
-    import asyncio  # with httpx: only for the commands that talk to an org
-
-    from flowgen.sources import org as org_source
-    from flowgen.sources import snapshot as snapshot_dir
-    from flowgen.sources.org_http import OrgSession
-
-    table, base = config.load_table(Path.cwd())
-    target = options.get("snapshot") or (
-        str(base / table["snapshot"]) if "snapshot" in table else None
-    )
-    if target is None:
-        raise ConfigError(
-            "no snapshot directory to write: pass --snapshot DIR or set snapshot in [tool.flowgen]"
+    return config.check_api_version(
+        str(
+            options.get("api_version")
+            or table.get("api_version")
+            or DEFAULT_API_VERSION
         )
-    root = Path(target)
-    credential = credential_for(table, options)
-    api_version = api_version_for(table, options)
-    previous = None if options.get("full") else snapshot_dir.read_manifest(root)
-    include: Sequence[str] = options.get("include") or table.get("include") or ()
-    exclude: Sequence[str] = options.get("exclude") or table.get("exclude") or ()
-    quiet = bool(options.get("quiet"))
-
-    async def run() -> org_source.Pulled:
-        async with OrgSession(credential, api_version=api_version) as org:
-            with _progress(quiet) as progress:
-                return await org_source.pull(
-                    org,
-                    previous=previous,
-                    have_file=lambda name: (root / "flows" / f"{name}.json").is_file(),
-                    old_describe=lambda name: _old_describe(root, name),
-                    include=include,
-                    exclude=exclude,
-                    full=bool(options.get("full")),
-                    progress=progress,
-                )
-
-    pulled = asyncio.run(run())
-    snapshot_dir.write_snapshot(
-        root,
-        manifest=pulled.manifest(),
-        changed=pulled.files,
-        unchanged=pulled.unchanged,
-        sobjects=pulled.sobjects,
-        apex_types=pulled.apex,
     )
-    if quiet:
-        return EXIT_OK
-    for warning in pulled.warnings:
-        click.echo(f"flowgen: warning: {warning}", err=True)
-    click.echo(
-        f"flowgen: pulled {len(pulled.flows)} flow(s) into {root}: "
-        f"{len(pulled.added)} added, {len(pulled.changed)} changed, "
-        f"{len(pulled.removed)} removed, {len(pulled.unchanged)} unchanged "
-        f"({pulled.requests} request(s))",
-        err=True,
-    )
-    return EXIT_OK
-
-
-class _progress:
-    """A progress bar on stderr when it is a terminal; otherwise nothing."""
-
-    def __init__(self, quiet: bool) -> None:
-        self._bar: Any = None
-        self._shown = 0
-        self._show = not quiet and sys.stderr.isatty()
-
-    def __enter__(self) -> Callable[[int, int], None] | None:
-        if not self._show:
-            return None
-
-        def advance(done: int, total: int) -> None:
-            if self._bar is None:
-                self._bar = click.progressbar(
-                    length=total, label="describing flows", file=sys.stderr
-                )
-                self._bar.__enter__()
-            self._bar.update(done - self._shown)
-            self._shown = done
-
-        return advance
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(*exc_info)
 
 
 @click.command(name="list")
@@ -263,7 +141,7 @@ def list_flows(**options: Any) -> None:
 
     Reads the org (log in as for `flowgen pull`), or a snapshot with --snapshot.
     """
-    sys.exit(_run(lambda: _list(options)))
+    sys.exit(run_job(lambda: _list(options)))
 
 
 @click.command()
@@ -276,7 +154,7 @@ def list_flows(**options: Any) -> None:
 @login_options
 def describe(name: str, **options: Any) -> None:
     """Show one flow's interface as its generated function will have it."""
-    sys.exit(_run(lambda: _describe(name, options)))
+    sys.exit(run_job(lambda: _describe(name, options)))
 
 
 def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSpec]:
@@ -292,8 +170,8 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
     from flowgen.sources import org as org_source
     from flowgen.sources.org_http import OrgSession
 
-    table, _ = config.load_table(Path.cwd())
-    credential = credential_for(table, options)
+    table, base = config.load_table(Path.cwd())
+    credential = credential_for(table, options, base)
     api_version = api_version_for(table, options)
 
     async def run() -> org_source.Pulled:

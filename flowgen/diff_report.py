@@ -45,7 +45,10 @@ def one_line(text: str) -> str:
 
 
 def _md_text(text: str) -> str:
-    return _MD_PUNCTUATION.sub(lambda match: "\\" + match.group(), one_line(text))
+    escaped = _MD_PUNCTUATION.sub(lambda match: "\\" + match.group(), one_line(text))
+    # GitHub turns @name into a mention even when escaped; an invisible word
+    # joiner after the @ keeps a label from notifying anyone.
+    return escaped.replace("@", "@\u2060")
 
 
 def _md_code(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -192,3 +193,20 @@ def write_hostile_snapshot(root: Path) -> Path:
             json.dumps(body), encoding="utf-8"
         )
     return root
+
+
+def run_flowgen(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A whole ``flowgen`` process, as a user runs it. The caller's ``SF_*``
+    variables never leak into it: only ``env`` logs it in."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SF_")}
+    return subprocess.run(
+        [sys.executable, "-m", "flowgen", *args],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )

@@ -10,17 +10,7 @@ from pathlib import Path
 import pytest
 
 from flowgen import output
-from tests.conftest import REPO, describe, param, write_snapshot
-
-
-def flowgen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flowgen", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+from tests.conftest import REPO, describe, param, run_flowgen, write_snapshot
 
 
 @pytest.fixture
@@ -53,7 +43,7 @@ def _stamps(directory: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_generate_from_settings_then_nothing_changes_on_a_rerun(project: Path) -> None:
-    first = flowgen("generate", cwd=project)
+    first = run_flowgen("generate", cwd=project)
     assert first.returncode == 0, first.stderr
     assert "skipped flow Screen" in first.stderr
     package = project / "src" / "acme_flows"
@@ -61,7 +51,7 @@ def test_generate_from_settings_then_nothing_changes_on_a_rerun(project: Path) -
     assert not (package / "flows" / "screen.py").exists()
     before = _stamps(package)
 
-    second = flowgen("generate", cwd=project)
+    second = run_flowgen("generate", cwd=project)
     assert second.returncode == 0
     assert "skipped flow Screen" in second.stderr  # warnings are repeated, not lost
     assert _stamps(package) == before  # same inodes, same times: nothing rewritten
@@ -70,14 +60,14 @@ def test_generate_from_settings_then_nothing_changes_on_a_rerun(project: Path) -
 def test_only_changed_files_are_rewritten_and_hand_edits_are_undone(
     project: Path,
 ) -> None:
-    assert flowgen("generate", cwd=project).returncode == 0
+    assert run_flowgen("generate", cwd=project).returncode == 0
     package = project / "src" / "acme_flows"
     edited = package / "flows" / "create_case.py"
     pristine = edited.read_bytes()
     edited.write_bytes(pristine + b"# hand edit\n")
     before = _stamps(package)
 
-    done = flowgen("generate", cwd=project)
+    done = run_flowgen("generate", cwd=project)
     assert done.returncode == 0
     assert "1 written" in done.stderr
     assert edited.read_bytes() == pristine
@@ -87,21 +77,21 @@ def test_only_changed_files_are_rewritten_and_hand_edits_are_undone(
 
 
 def test_check_exit_codes_and_diff(project: Path) -> None:
-    assert flowgen("check", cwd=project).returncode == 1  # nothing generated yet
-    assert flowgen("generate", cwd=project).returncode == 0
-    clean = flowgen("check", cwd=project)
+    assert run_flowgen("check", cwd=project).returncode == 1  # nothing generated yet
+    assert run_flowgen("generate", cwd=project).returncode == 0
+    clean = run_flowgen("check", cwd=project)
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
     module = project / "src" / "acme_flows" / "flows" / "create_case.py"
     module.write_text(
         module.read_text().replace("def create_case(", "def create_kase(")
     )
-    stale = flowgen("check", cwd=project)
+    stale = run_flowgen("check", cwd=project)
     assert stale.returncode == 1
     assert "-def create_kase(" in stale.stdout and "+def create_case(" in stale.stdout
     assert "run flowgen generate" in stale.stderr
 
-    broken = flowgen("check", "--snapshot", "missing", cwd=project)
+    broken = run_flowgen("check", "--snapshot", "missing", cwd=project)
     assert broken.returncode == 2 and "no such snapshot directory" in broken.stderr
 
 
@@ -109,24 +99,24 @@ def test_a_malformed_flow_file_is_reported_and_the_rest_is_generated(
     project: Path,
 ) -> None:
     (project / "snapshot" / "flows" / "Broken.json").write_text('{"name": "Broken",')
-    done = flowgen("generate", cwd=project)
+    done = run_flowgen("generate", cwd=project)
     assert done.returncode == 1
     assert (
         "Broken.json: not valid JSON" in done.stderr and "Traceback" not in done.stderr
     )
     assert (project / "src" / "acme_flows" / "flows" / "create_case.py").is_file()
-    again = flowgen("generate", cwd=project)  # the no-op path keeps the verdict
+    again = run_flowgen("generate", cwd=project)  # the no-op path keeps the verdict
     assert again.returncode == 1 and "Broken.json" in again.stderr
 
 
 def test_a_fatal_error_leaves_the_previous_package_untouched(project: Path) -> None:
-    assert flowgen("generate", cwd=project).returncode == 0
+    assert run_flowgen("generate", cwd=project).returncode == 0
     package = project / "src" / "acme_flows"
     before = {path: (package / path).read_bytes() for path in _stamps(package)}
     (project / "snapshot" / "flowgen-snapshot.json").write_text(
         '{"format": 99, "api_version": "62.0"}'
     )
-    failed = flowgen("generate", cwd=project)
+    failed = run_flowgen("generate", cwd=project)
     assert failed.returncode == 2
     assert "format 99" in failed.stderr and "Traceback" not in failed.stderr
     assert {path: (package / path).read_bytes() for path in _stamps(package)} == before
@@ -158,20 +148,20 @@ def test_refuses_to_replace_a_directory_it_did_not_write(project: Path) -> None:
     src = project / "src" / "acme_flows"
     src.mkdir(parents=True)
     (src / "important.py").write_text("keep me\n")
-    refused = flowgen("generate", cwd=project)
+    refused = run_flowgen("generate", cwd=project)
     assert refused.returncode == 2
     assert "not generated by flowgen" in refused.stderr
     assert (src / "important.py").read_text() == "keep me\n"
 
 
 def test_flags_override_settings_and_bad_settings_are_named(project: Path) -> None:
-    done = flowgen(
+    done = run_flowgen(
         "generate", "--out", "elsewhere/pkg", "--package", "pkg", cwd=project
     )
     assert done.returncode == 0, done.stderr
     assert (project / "elsewhere" / "pkg" / "flows" / "create_case.py").is_file()
 
-    bad_name = flowgen("generate", "--package", "class", cwd=project)
+    bad_name = run_flowgen("generate", "--package", "class", cwd=project)
     assert (
         bad_name.returncode == 2 and "not a valid Python import name" in bad_name.stderr
     )
@@ -179,31 +169,31 @@ def test_flags_override_settings_and_bad_settings_are_named(project: Path) -> No
     (project / "pyproject.toml").write_text(
         '[tool.flowgen]\nsnapshot = "snapshot"\nsnapshoot = "x"\n'
     )
-    unknown = flowgen("generate", cwd=project)
+    unknown = run_flowgen("generate", cwd=project)
     assert unknown.returncode == 2 and "snapshoot" in unknown.stderr
 
 
 def test_no_snapshot_configured(tmp_path: Path) -> None:
-    done = flowgen("generate", cwd=tmp_path)
+    done = run_flowgen("generate", cwd=tmp_path)
     assert done.returncode == 2 and "--snapshot" in done.stderr
 
 
 def test_help_explains_the_commands() -> None:
-    top = flowgen("--help", cwd=REPO)
+    top = run_flowgen("--help", cwd=REPO)
     assert top.returncode == 0 and "generate" in top.stdout and "check" in top.stdout
-    sub = flowgen("generate", "--help", cwd=REPO)
+    sub = run_flowgen("generate", "--help", cwd=REPO)
     assert "--snapshot" in sub.stdout and "Exit status" in sub.stdout
 
 
 def test_flowgen_check_passes_in_this_repo_with_no_arguments(tmp_path: Path) -> None:
     # `flowgen check` in the repo itself: the README's main job, offline.
-    done = flowgen("check", cwd=REPO)
+    done = run_flowgen("check", cwd=REPO)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     assert os.path.isdir(REPO / "generated_example" / "acme_flows")
 
 
 def test_a_changed_snapshot_is_never_answered_from_the_last_run(project: Path) -> None:
-    assert flowgen("generate", cwd=project).returncode == 0
+    assert run_flowgen("generate", cwd=project).returncode == 0
     module = project / "src" / "acme_flows" / "flows" / "create_case.py"
     assert "priority" not in module.read_text()
     write_snapshot(
@@ -215,7 +205,7 @@ def test_a_changed_snapshot_is_never_answered_from_the_last_run(project: Path) -
             )
         ],
     )
-    done = flowgen("generate", cwd=project)
+    done = run_flowgen("generate", cwd=project)
     assert done.returncode == 0 and "up to date" not in done.stderr
     assert "priority: str | None | _rt.Unset = _rt.UNSET" in module.read_text()
 
@@ -231,18 +221,18 @@ def test_an_sfdx_project_is_a_source_from_settings_or_flags(tmp_path: Path) -> N
     (tmp_path / "pyproject.toml").write_text(
         '[tool.flowgen]\nproject = "."\nout = "pkg/pings"\npackage = "pings"\n'
     )
-    first = flowgen("generate", cwd=tmp_path)
+    first = run_flowgen("generate", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "pkg" / "pings" / "flows" / "ping.py").is_file()
-    again = flowgen("generate", cwd=tmp_path)
+    again = run_flowgen("generate", cwd=tmp_path)
     assert "is up to date" in again.stderr  # the project's files are the inputs
     (flows / "Ping.flow-meta.xml").write_text(
         (flows / "Ping.flow-meta.xml").read_text().replace("note", "memo")
     )
-    changed = flowgen("generate", cwd=tmp_path)
+    changed = run_flowgen("generate", cwd=tmp_path)
     assert "1 written" in changed.stderr
-    assert flowgen("check", cwd=tmp_path).returncode == 0
-    both = flowgen("generate", "--snapshot", "s", "--project", ".", cwd=tmp_path)
+    assert run_flowgen("check", cwd=tmp_path).returncode == 0
+    both = run_flowgen("generate", "--snapshot", "s", "--project", ".", cwd=tmp_path)
     assert both.returncode == 2 and "not both" in both.stderr
 
 

@@ -1,4 +1,4 @@
-"""`flowgen pull`, `list` and `describe` as a user runs them, against the fake org.
+"""`flowgen pull`, `list`, `describe` and `check --org` as a user runs them, against the fake org.
 
 Each way to log in is exercised end to end: a whole flowgen process talks
 HTTP to the fake org's token endpoint and REST API.
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from flowgen.testing import FakeOrg
-from tests.conftest import describe, param
+from tests.conftest import describe, param, run_flowgen
 
 TOKEN = "00D-fake!session-token-value"
 
@@ -41,21 +41,6 @@ def org() -> Iterator[FakeOrg]:
         yield fake
 
 
-def flowgen(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SF_")}
-    return subprocess.run(
-        [sys.executable, "-m", "flowgen", *args],
-        cwd=cwd,
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-
-
 def _assert_pulled(result: subprocess.CompletedProcess[str], root: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "pulled 3 flow(s)" in result.stderr and "3 added" in result.stderr
@@ -67,12 +52,12 @@ def _assert_pulled(result: subprocess.CompletedProcess[str], root: Path) -> None
 
 
 def test_pull_with_a_token_from_the_environment(org: FakeOrg, tmp_path: Path) -> None:
-    result = flowgen(
+    result = run_flowgen(
         "pull", "--snapshot", "snap", "--instance-url", org.instance_url,
         cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
     )  # fmt: skip
     _assert_pulled(result, tmp_path / "snap")
-    again = flowgen(
+    again = run_flowgen(
         "pull", "--snapshot", "snap", "--instance-url", org.instance_url,
         cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
     )  # fmt: skip
@@ -96,7 +81,7 @@ def test_pull_reuses_the_salesforce_cli_login(org: FakeOrg, tmp_path: Path) -> N
     (tmp_path / "pyproject.toml").write_text(
         '[tool.flowgen]\nsnapshot = "snap"\ntarget_org = "dev"\n'
     )
-    result = flowgen("pull", cwd=tmp_path, env={"PATH": str(bin_dir)})
+    result = run_flowgen("pull", cwd=tmp_path, env={"PATH": str(bin_dir)})
     _assert_pulled(result, tmp_path / "snap")
 
 
@@ -114,7 +99,7 @@ def test_pull_with_the_jwt_bearer_flow(org: FakeOrg, tmp_path: Path) -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     org.add_oauth_client("3MVG9jwt", username="ci@acme.com", jwt_public_key=public)
-    result = flowgen(
+    result = run_flowgen(
         "pull", "--snapshot", "snap", "--jwt-key-file", str(key_file),
         "--client-id", "3MVG9jwt", "--username", "ci@acme.com",
         "--login-url", org.instance_url, cwd=tmp_path,
@@ -126,7 +111,7 @@ def test_pull_with_the_jwt_bearer_flow(org: FakeOrg, tmp_path: Path) -> None:
 
 def test_pull_with_client_credentials(org: FakeOrg, tmp_path: Path) -> None:
     org.add_oauth_client("3MVG9cc", client_secret="cc-secret")
-    result = flowgen(
+    result = run_flowgen(
         "pull", "--snapshot", "snap", "--client-id", "3MVG9cc",
         "--login-url", org.instance_url, cwd=tmp_path,
         env={"SF_CLIENT_SECRET": "cc-secret"},
@@ -138,7 +123,7 @@ def test_pull_with_client_credentials(org: FakeOrg, tmp_path: Path) -> None:
 def test_pull_with_an_sfdx_auth_url(org: FakeOrg, tmp_path: Path) -> None:
     org.add_oauth_client("PlatformCLI", refresh_token="5Aep-refresh")
     host = org.instance_url.removeprefix("http://")
-    result = flowgen(
+    result = run_flowgen(
         "pull", "--snapshot", "snap", cwd=tmp_path,
         env={"SF_AUTH_URL": f"force://PlatformCLI::5Aep-refresh@{host}"},
     )  # fmt: skip
@@ -147,7 +132,7 @@ def test_pull_with_an_sfdx_auth_url(org: FakeOrg, tmp_path: Path) -> None:
 
 def test_a_refused_login_is_one_clear_line(org: FakeOrg, tmp_path: Path) -> None:
     org.add_oauth_client("3MVG9cc", client_secret="right")
-    result = flowgen(
+    result = run_flowgen(
         "pull", "--snapshot", "snap", "--client-id", "3MVG9cc",
         "--login-url", org.instance_url, cwd=tmp_path,
         env={"SF_CLIENT_SECRET": "wrong-secret"},
@@ -161,7 +146,7 @@ def test_a_refused_login_is_one_clear_line(org: FakeOrg, tmp_path: Path) -> None
 
 
 def test_no_login_given_lists_the_ways(tmp_path: Path) -> None:
-    result = flowgen("pull", "--snapshot", "snap", cwd=tmp_path)
+    result = run_flowgen("pull", "--snapshot", "snap", cwd=tmp_path)
     assert result.returncode == 2
     assert "--target-org" in result.stderr and "SF_AUTH_URL" in result.stderr
 
@@ -171,7 +156,7 @@ def test_pull_refuses_to_replace_a_directory_that_is_no_snapshot(
 ) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "app.py").write_text("keep me\n")
-    result = flowgen(
+    result = run_flowgen(
         "pull", "--snapshot", "src", "--instance-url", org.instance_url,
         cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
     )  # fmt: skip
@@ -183,7 +168,7 @@ def test_list_and_describe_from_the_org_and_from_a_snapshot(
     org: FakeOrg, tmp_path: Path
 ) -> None:
     env = {"SF_ACCESS_TOKEN": TOKEN}
-    from_org = flowgen(
+    from_org = run_flowgen(
         "list", "--instance-url", org.instance_url, cwd=tmp_path, env=env
     )
     assert from_org.returncode == 0, from_org.stderr
@@ -198,11 +183,14 @@ def test_list_and_describe_from_the_org_and_from_a_snapshot(
         "no",
         "(Flow)",
     ]
-    flowgen("pull", "--snapshot", "snap", "--instance-url", org.instance_url,
+    run_flowgen("pull", "--snapshot", "snap", "--instance-url", org.instance_url,
             cwd=tmp_path, env=env)  # fmt: skip
-    assert flowgen("list", "--snapshot", "snap", cwd=tmp_path).stdout == from_org.stdout
+    assert (
+        run_flowgen("list", "--snapshot", "snap", cwd=tmp_path).stdout
+        == from_org.stdout
+    )
 
-    shown = flowgen(
+    shown = run_flowgen(
         "describe", "Create_Case", "--instance-url", org.instance_url,
         cwd=tmp_path, env=env,
     )  # fmt: skip
@@ -210,18 +198,20 @@ def test_list_and_describe_from_the_org_and_from_a_snapshot(
     assert shown.stdout.startswith("def create_case(\n    client: _rt.FlowClient,\n")
     assert "    subject: str,\n" in shown.stdout
     assert "class CreateCaseOutput:\n    case_id: str | None = None\n" in shown.stdout
-    offline = flowgen("describe", "create_case", "--snapshot", "snap", cwd=tmp_path)
+    offline = run_flowgen("describe", "create_case", "--snapshot", "snap", cwd=tmp_path)
     assert offline.stdout == shown.stdout
-    missing = flowgen("describe", "Nope", "--snapshot", "snap", cwd=tmp_path)
+    missing = run_flowgen("describe", "Nope", "--snapshot", "snap", cwd=tmp_path)
     assert missing.returncode == 2 and "no flow named 'Nope'" in missing.stderr
-    screen = flowgen("describe", "Intake_Wizard", "--snapshot", "snap", cwd=tmp_path)
+    screen = run_flowgen(
+        "describe", "Intake_Wizard", "--snapshot", "snap", cwd=tmp_path
+    )
     assert screen.returncode == 2 and "cannot run" in screen.stderr
 
 
 def test_a_pulled_snapshot_generates(org: FakeOrg, tmp_path: Path) -> None:
-    flowgen("pull", "--snapshot", "snap", "--instance-url", org.instance_url,
+    run_flowgen("pull", "--snapshot", "snap", "--instance-url", org.instance_url,
             cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN})  # fmt: skip
-    result = flowgen(
+    result = run_flowgen(
         "generate",
         "--snapshot",
         "snap",
@@ -255,7 +245,7 @@ class _Terminal:
 
 
 def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flowgen.cli_org import _progress
+    from flowgen.cli_pull import _progress
 
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
@@ -272,9 +262,210 @@ def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_quiet_pull_prints_nothing_on_success(org: FakeOrg, tmp_path: Path) -> None:
-    result = flowgen(
+    result = run_flowgen(
         "pull", "--snapshot", "snap", "--instance-url", org.instance_url, "-q",
         cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
     )  # fmt: skip
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert (tmp_path / "snap" / "flows" / "Create_Case.json").is_file()
+
+
+def test_pull_logs_in_with_login_settings(org: FakeOrg, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.flowgen]\nsnapshot = "snap"\ninstance_url = "{org.instance_url}"\n'
+        'api_version = "62.0"\ninclude = ["Create_*"]\n'
+    )
+    result = run_flowgen("pull", cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN})
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.stem for p in (tmp_path / "snap" / "flows").glob("*.json")) == [
+        "Create_Case"
+    ]
+    listed = run_flowgen("list", cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN})
+    assert listed.returncode == 0 and "acme__Sync_Stock" in listed.stdout
+
+
+def test_pull_with_the_jwt_bearer_flow_from_settings(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "server.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    org.add_oauth_client("3MVG9jwt", username="ci@acme.com", jwt_public_key=public)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flowgen]\nsnapshot = "snap"\njwt_key_file = "keys/server.key"\n'
+        f'client_id = "3MVG9jwt"\nusername = "ci@acme.com"\nlogin_url = "{org.instance_url}"\n'
+    )
+    _assert_pulled(run_flowgen("pull", cwd=tmp_path), tmp_path / "snap")
+
+
+@pytest.fixture
+def no_sf_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in [name for name in os.environ if name.startswith("SF_")]:
+        monkeypatch.delenv(name)
+    return monkeypatch
+
+
+JWT_SETTINGS = {
+    "jwt_key_file": "keys/server.key",
+    "client_id": "3MVG9set",
+    "username": "set@acme.com",
+    "login_url": "test",
+}
+
+
+def test_login_settings_choose_like_flags(
+    no_sf_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from flowgen import auth
+    from flowgen.cli_org import credential_for
+
+    assert credential_for({"target_org": "dev"}, {}) == auth.SalesforceCli("dev")
+    no_sf_env.setenv("SF_ACCESS_TOKEN", TOKEN)
+    url = "https://acme.my.salesforce.com"
+    assert credential_for({"instance_url": url}, {}) == auth.AccessToken(url, TOKEN)
+    assert credential_for(JWT_SETTINGS, {}, tmp_path) == auth.JwtBearer(
+        "3MVG9set",
+        "set@acme.com",
+        tmp_path / "keys" / "server.key",
+        login_url="https://test.salesforce.com",
+    )
+    no_sf_env.setenv("SF_CLIENT_SECRET", "secret")
+    assert credential_for({"client_id": "3MVG9cc"}, {}) == auth.ClientCredentials(
+        "3MVG9cc", "secret"
+    )
+
+
+def test_a_login_flag_sets_aside_the_settings_of_other_logins(
+    no_sf_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from flowgen import auth
+    from flowgen.cli_org import credential_for
+
+    no_sf_env.setenv("SF_ACCESS_TOKEN", TOKEN)
+    no_sf_env.setenv("SF_CLIENT_SECRET", "secret")
+    url = "https://acme.my.salesforce.com"
+    everything = {**JWT_SETTINGS, "target_org": "dev", "instance_url": url}
+    assert credential_for(everything, {"instance_url": url}) == auth.AccessToken(
+        url, TOKEN
+    )
+    assert credential_for(everything, {"target_org": "ci"}) == auth.SalesforceCli("ci")
+    # --client-id alone is the client credentials flow, not the settings' JWT.
+    assert credential_for(everything, {"client_id": "3MVG9cc"}) == (
+        auth.ClientCredentials(
+            "3MVG9cc", "secret", login_url="https://test.salesforce.com"
+        )
+    )
+    # --jwt-key-file: the settings still give the client id, user and login URL.
+    assert credential_for(everything, {"jwt_key_file": "/k.pem"}, tmp_path) == (
+        auth.JwtBearer(
+            "3MVG9set",
+            "set@acme.com",
+            Path("/k.pem"),
+            login_url="https://test.salesforce.com",
+        )
+    )
+
+
+def test_username_and_login_url_flags_only_complete_the_settings(
+    no_sf_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from flowgen import auth
+    from flowgen.cli_org import credential_for
+
+    assert credential_for(
+        {"target_org": "dev"}, {"username": "x@acme.com"}
+    ) == auth.SalesforceCli("dev")
+    flags = {"username": "flag@acme.com", "login_url": "login"}
+    assert credential_for(JWT_SETTINGS, flags, tmp_path) == auth.JwtBearer(
+        "3MVG9set",
+        "flag@acme.com",
+        tmp_path / "keys" / "server.key",
+        login_url="https://login.salesforce.com",
+    )
+
+
+def test_pull_says_what_it_changed_in_the_flows_interfaces(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    env = {"SF_ACCESS_TOKEN": TOKEN}
+    pull = ("pull", "--snapshot", "snap", "--instance-url", org.instance_url)
+    first = run_flowgen(*pull, cwd=tmp_path, env=env)
+    assert "flow interface changes: 0 breaking, 2 non-breaking changes" in first.stderr
+    assert "NON-BREAKING  Create_Case: flow added" in first.stderr
+
+    org.add_flow(
+        describe(
+            "Create_Case",
+            [
+                param("subject", required=True),
+                param("priority", "PICKLIST", required=True),
+            ],
+            [param("caseId", "ID"), param("caseNumber")],
+            label="Create Case",
+        )
+    )
+    org.remove_flow("acme__Sync_Stock")
+    second = run_flowgen(*pull, cwd=tmp_path, env=env)
+    assert second.returncode == 0, second.stderr
+    lines = second.stderr.splitlines()
+    start = lines.index(
+        "flowgen: flow interface changes: 2 breaking, 1 non-breaking change"
+    )
+    assert lines[start + 1 :] == [
+        "  BREAKING  Create_Case: input priority became required",
+        "  BREAKING  acme__Sync_Stock: flow removed",
+        "  NON-BREAKING  Create_Case: output caseNumber added",
+    ]
+
+    # --full describes everything again and still sees what it removed.
+    org.remove_flow("Create_Case")
+    full = run_flowgen(*pull, "--full", cwd=tmp_path, env=env)
+    assert "  BREAKING  Create_Case: flow removed" in full.stderr.splitlines()
+    assert "flow interface changes: 1 breaking, 0 non-breaking changes" in full.stderr
+
+
+def test_check_org_reports_where_the_org_moved_ahead_and_writes_nothing(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    env = {"SF_ACCESS_TOKEN": TOKEN}
+    login = ("--instance-url", org.instance_url)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flowgen]\nsnapshot = "snap"\nout = "acme"\npackage = "acme"\n'
+    )
+    assert run_flowgen("pull", *login, cwd=tmp_path, env=env).returncode == 0
+    assert run_flowgen("generate", cwd=tmp_path).returncode == 0
+    current = run_flowgen("check", "--org", *login, cwd=tmp_path, env=env)
+    assert current.returncode == 0, current.stderr
+    assert "snap is what the org has now" in current.stderr
+
+    snapshot_before = {
+        p: p.read_bytes() for p in (tmp_path / "snap").rglob("*") if p.is_file()
+    }
+    org.add_flow(describe("Create_Case", [param("subject")], label="Create Case"))
+    ahead = run_flowgen("check", "--org", *login, cwd=tmp_path, env=env)
+    assert ahead.returncode == 1, ahead.stderr
+    assert "the org has moved ahead of" in ahead.stderr
+    assert "snap: 2 file(s) differ" in ahead.stderr
+    assert "(flowgen-snapshot.json, flows/Create_Case.json)" in ahead.stderr
+    assert "  BREAKING  Create_Case: output caseId removed" in ahead.stderr
+    assert "  NON-BREAKING  Create_Case: input subject became optional" in ahead.stderr
+    assert TOKEN not in ahead.stdout + ahead.stderr
+    snapshot_after = {
+        p: p.read_bytes() for p in (tmp_path / "snap").rglob("*") if p.is_file()
+    }
+    assert snapshot_after == snapshot_before  # nothing written
+
+    # Without --org, the same state passes: the package matches the snapshot.
+    assert run_flowgen("check", cwd=tmp_path).returncode == 0
+    refused = run_flowgen("check", "--org", cwd=tmp_path)  # no login at all
+    assert refused.returncode == 2
+    assert "flowgen: error:" in refused.stderr

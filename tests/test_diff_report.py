@@ -190,3 +190,17 @@ def test_json_round_trips_hostile_text_in_ascii() -> None:
         for item in json.loads(text)["changes"]
     ]
     assert rebuilt == changes
+
+
+def test_markdown_mentions_in_org_text_notify_nobody() -> None:
+    change = Change(
+        Severity.NON_BREAKING,
+        "label-changed",
+        "F",
+        "input",
+        "x",
+        "label changed from 'a' to 'ask @acme/admins'",
+    )
+    markdown = as_markdown([change])
+    assert "@acme" not in markdown
+    assert "ask \\@\u2060acme\\/admins" in markdown

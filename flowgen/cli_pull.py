@@ -1,0 +1,258 @@
+"""``flowgen pull``, and ``check --org``'s reading of the org.
+
+Thin, like the rest of the CLI: options to settings and a credential, then
+:mod:`flowgen.sources.org` does the reading, :mod:`flowgen.sources.snapshot`
+the writing and :mod:`flowgen.pull_changes` the report of what changed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from flowgen import config
+from flowgen.cli_exit import EXIT_OK, run_job
+from flowgen.cli_org import api_version_for, credential_for, login_options
+from flowgen.errors import ConfigError
+
+if TYPE_CHECKING:
+    from flowgen.snapshot_diff import Change
+    from flowgen.sources.org import Pulled
+
+
+@click.command()
+@click.option(
+    "--snapshot",
+    metavar="DIR",
+    help="Snapshot directory to write (default: snapshot in [tool.flowgen]).",
+)
+@login_options
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Pull only flows whose API name matches (repeatable).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out flows whose API name matches (repeatable).",
+)
+@click.option("--full", is_flag=True, help="Describe every flow again, changed or not.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar, warnings or summary; errors only.",
+)
+def pull(**options: Any) -> None:
+    """Read the org's flows into the snapshot directory.
+
+    Lists the flows, asks FlowDefinitionView which changed since the last
+    pull, and describes only those, 25 to a composite batch request. The
+    snapshot is replaced in one step: a pull that fails leaves it as it was.
+
+    Log in with one of: --target-org ALIAS (Salesforce CLI); --instance-url
+    with SF_ACCESS_TOKEN; --jwt-key-file with --client-id and --username;
+    --client-id with SF_CLIENT_SECRET; or SF_AUTH_URL in the environment.
+
+    Exit status: 0 done; 2 nothing written (login, limits, errors).
+    """
+    sys.exit(run_job(lambda: _pull(options)))
+
+
+def _old_describe(root: Path, name: str) -> Any:
+    # A flow's describe as the previous snapshot holds it; None if unreadable.
+    import json
+
+    try:
+        return json.loads((root / "flows" / f"{name}.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _pull(options: dict[str, Any]) -> int:
+    table, base = config.load_table(Path.cwd())
+    root = snapshot_root(table, base, options)
+    quiet = bool(options.get("quiet"))
+    pulled, changes = pull_snapshot(root, table, base, options, quiet=quiet)
+    if quiet:
+        return EXIT_OK
+    for warning in pulled.warnings:
+        click.echo(f"flowgen: warning: {warning}", err=True)
+    click.echo(
+        f"flowgen: pulled {len(pulled.flows)} flow(s) into {root}: "
+        f"{len(pulled.added)} added, {len(pulled.changed)} changed, "
+        f"{len(pulled.removed)} removed, {len(pulled.unchanged)} unchanged "
+        f"({pulled.requests} request(s))",
+        err=True,
+    )
+    say_changes(changes, "flow interface changes")
+    return EXIT_OK
+
+
+def say_changes(changes: Sequence[Change], what: str) -> None:
+    """Print ``changes`` to stderr, breaking ones first, under a summary."""
+    from flowgen import diff_report
+
+    click.echo(f"flowgen: {what}: {diff_report.summary_line(changes)}", err=True)
+    if changes:
+        for line in diff_report.as_text(changes).splitlines()[:-1]:
+            click.echo(f"  {line}", err=True)
+
+
+def snapshot_root(
+    table: Mapping[str, Any], base: Path, options: Mapping[str, Any]
+) -> Path:
+    """The snapshot directory: ``--snapshot``, else the setting."""
+    root = (
+        Path(options["snapshot"])
+        if options.get("snapshot")
+        else config.setting_path(table, base, "snapshot")
+    )
+    if root is None:
+        raise ConfigError(
+            "no snapshot directory: pass --snapshot DIR or set snapshot in [tool.flowgen]"
+        )
+    return root
+
+
+def pull_snapshot(
+    root: Path,
+    table: Mapping[str, Any],
+    base: Path,
+    options: Mapping[str, Any],
+    *,
+    quiet: bool,
+) -> tuple[Pulled, list[Change]]:
+    """Pull the org into the snapshot at ``root``, replacing it in one step,
+    and say what changed in the flows' interfaces."""
+    import asyncio  # with httpx: only for the commands that talk to an org
+
+    from flowgen.pull_changes import pull_changes
+    from flowgen.sources import org as org_source
+    from flowgen.sources import snapshot as snapshot_dir
+    from flowgen.sources.org_http import OrgSession
+
+    credential = credential_for(table, options, base)
+    api_version = api_version_for(table, options)
+    previous = None if options.get("full") else snapshot_dir.read_manifest(root)
+    include: Sequence[str] = options.get("include") or table.get("include") or ()
+    exclude: Sequence[str] = options.get("exclude") or table.get("exclude") or ()
+
+    async def run() -> org_source.Pulled:
+        async with OrgSession(credential, api_version=api_version) as org:
+            with _progress(quiet) as progress:
+                return await org_source.pull(
+                    org,
+                    previous=previous,
+                    have_file=lambda name: (root / "flows" / f"{name}.json").is_file(),
+                    old_describe=lambda name: _old_describe(root, name),
+                    include=include,
+                    exclude=exclude,
+                    full=bool(options.get("full")),
+                    progress=progress,
+                )
+
+    pulled = asyncio.run(run())
+    # Read before the old files are replaced; a --full pull has no previous
+    # manifest to skip unchanged flows by, so it reads the old one here.
+    changes = pull_changes(
+        root,
+        previous=snapshot_dir.read_manifest(root) if previous is None else previous,
+        flows=pulled.flows,
+        files=pulled.files,
+        touched=(*pulled.added, *pulled.changed, *pulled.removed),
+    )
+    snapshot_dir.write_snapshot(
+        root,
+        manifest=pulled.manifest(),
+        changed=pulled.files,
+        unchanged=pulled.unchanged,
+        sobjects=pulled.sobjects,
+        apex_types=pulled.apex,
+    )
+    return pulled, changes
+
+
+def org_drift(root: Path, options: Mapping[str, Any]) -> bool:
+    """Whether the org has moved ahead of the snapshot at ``root``; says how.
+
+    The org is pulled into a temporary copy of the snapshot (so the pull is
+    as incremental as the next real one) and the copy compared with it;
+    ``root`` itself is never written.
+    """
+    import shutil
+    import tempfile
+
+    table, base = config.load_table(Path.cwd())
+    with tempfile.TemporaryDirectory(prefix="flowgen-check-") as tmp:
+        copy = Path(tmp) / "snapshot"
+        if root.is_dir():
+            shutil.copytree(root, copy)
+        _, changes = pull_snapshot(copy, table, base, options, quiet=True)
+        differing = _differing_files(root, copy)
+    if not differing:
+        click.echo(f"flowgen: {root} is what the org has now", err=True)
+        return False
+    shown = ", ".join(differing[:10]) + (
+        f" and {len(differing) - 10} more" if len(differing) > 10 else ""
+    )
+    click.echo(
+        f"flowgen: the org has moved ahead of {root}: {len(differing)} file(s) "
+        f"differ ({shown}); run flowgen pull, review and commit the snapshot",
+        err=True,
+    )
+    say_changes(changes, "flow interface changes in the org")
+    return True
+
+
+def _differing_files(old: Path, new: Path) -> list[str]:
+    def files(root: Path) -> dict[str, Path]:
+        return {
+            path.relative_to(root).as_posix(): path
+            for path in (root.rglob("*") if root.is_dir() else ())
+            if path.is_file()
+        }
+
+    before, after = files(old), files(new)
+    return sorted(
+        name
+        for name in before.keys() | after.keys()
+        if name not in before
+        or name not in after
+        or before[name].read_bytes() != after[name].read_bytes()
+    )
+
+
+class _progress:
+    """A progress bar on stderr when it is a terminal; otherwise nothing."""
+
+    def __init__(self, quiet: bool) -> None:
+        self._bar: Any = None
+        self._shown = 0
+        self._show = not quiet and sys.stderr.isatty()
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if not self._show:
+            return None
+
+        def advance(done: int, total: int) -> None:
+            if self._bar is None:
+                self._bar = click.progressbar(
+                    length=total, label="describing flows", file=sys.stderr
+                )
+                self._bar.__enter__()
+            self._bar.update(done - self._shown)
+            self._shown = done
+
+        return advance
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc_info)
