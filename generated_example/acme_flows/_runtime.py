@@ -20,6 +20,7 @@ import os
 import re
 import threading
 import time
+import types
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, Generic, TypeVar
@@ -499,7 +500,7 @@ class Field:
     codec: Codec
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class FlowResult(Generic[_T]):
     """The outcome of one input of a bulk call.
 
@@ -553,18 +554,17 @@ class FlowBinding(Generic[_OutT]):
             (f.attr, f.wire, f.codec.encode, f.codec.same) for f in self.inputs
         ]
         self._decoders = [
-            (f.attr, f.wire, f.codec.decode, f.codec.same) for f in self.outputs
+            (_setter(output_type, f.attr), f.wire, f.codec.decode, f.codec.same)
+            for f in self.outputs
         ]
-        self._all_none: dict[str, Any] = {f.attr: None for f in self.outputs}
-        self._present_by_shape: dict[
-            tuple[str, ...], list[tuple[str, str, Callable[[Any], Any], type | None]]
-        ] = {}
+        self._set_status = _setter(output_type, "interview_status")
+        self._set_guid = _setter(output_type, "interview_guid")
 
     def encode(self, value: object) -> dict[str, Any]:
         """One Input dataclass to its wire object; UNSET inputs are left out."""
         body: dict[str, Any] = {}
-        # getattr, not the instance __dict__: reading that would make CPython
-        # build a dict for every Input it otherwise keeps the fields of inline.
+        # getattr: generated Inputs are slotted, and any object with the
+        # attributes will do.
         for attr, wire, encode, same in self._encoders:
             item = getattr(value, attr)
             if item is UNSET:
@@ -581,42 +581,24 @@ class FlowBinding(Generic[_OutT]):
     def decode(self, values: Mapping[str, Any] | None) -> _OutT:
         """``outputValues`` of one result to the Output dataclass."""
         values = values or {}
-        shape = tuple(values)
-        present = self._present_by_shape.get(shape) or self._present_for(shape)
-        kwargs = self._all_none.copy()  # outputs the answer lacks stay None
-        kwargs["interview_status"] = values.get("Flow__InterviewStatus")
-        kwargs["interview_guid"] = values.get("Flow__InterviewGuid")
+        get = values.get
+        output = _new(self.output_type)  # see _new
         try:
-            for attr, key, decode, same in present:
-                raw = values[key]
-                if raw is not None:
-                    kwargs[attr] = raw if type(raw) is same else decode(raw)
+            for set_value, key, decode, same in self._decoders:
+                raw = get(key, _ABSENT)
+                if raw is _ABSENT:  # the wire is lenient about case
+                    raw = _get_folded(values, key)
+                if raw is not None and type(raw) is not same:
+                    raw = decode(raw)
+                set_value(output, raw)
         except (TypeError, ValueError) as exc:
-            codec = next(f.codec.name for f in self.outputs if f.attr == attr)
+            codec = next(f.codec.name for f in self.outputs if f.wire == key)
             raise FlowResponseError(
                 f"flow {self.name!r}: output {key!r} could not be read as {codec}: {exc}"
             ) from None
-        output = _new(self.output_type)  # see _new
-        output.__dict__.update(kwargs)
+        self._set_status(output, get("Flow__InterviewStatus"))
+        self._set_guid(output, get("Flow__InterviewGuid"))
         return output  # type: ignore[no-any-return]
-
-    def _present_for(
-        self, shape: tuple[str, ...]
-    ) -> list[tuple[str, str, Callable[[Any], Any], type | None]]:
-        # Which outputs an answer with these keys holds, and under which key:
-        # the output's own name, or that name in another case (the wire is
-        # lenient). The answers of one flow share their keys, so this is
-        # worked out once per shape.
-        exact = set(shape)
-        folded = {key.lower(): key for key in reversed(shape)}
-        present = []
-        for attr, wire, decode, same in self._decoders:
-            key = wire if wire in exact else folded.get(wire.lower())
-            if key is not None:
-                present.append((attr, key, decode, same))
-        if len(self._present_by_shape) < 64:
-            self._present_by_shape[shape] = present
-        return present
 
     def run(self, client: FlowClient, value: object) -> _OutT:
         """Invoke the flow for one input; raise if it failed."""
@@ -728,13 +710,11 @@ class FlowBinding(Generic[_OutT]):
         for index, element in enumerate(answers, start):
             if element.get("isSuccess") is True:
                 done = _new(FlowResult)
-                done.__dict__.update(
-                    flow_name=name,
-                    index=index,
-                    output=decode(element.get("outputValues")),
-                    errors=(),
-                    exception=None,
-                )
+                _set_result_flow(done, name)
+                _set_result_index(done, index)
+                _set_result_output(done, decode(element.get("outputValues")))
+                _set_result_errors(done, ())
+                _set_result_exception(done, None)
                 results.append(done)
             else:
                 results.append(result(index, element))
@@ -751,12 +731,40 @@ class FlowBinding(Generic[_OutT]):
 
 
 # Results and Outputs of answers are made with object.__new__ and their
-# __dict__ filled, not through __init__: a frozen dataclass's __init__ sets
-# each field through object.__setattr__, which in a bulk call of thousands
-# costs more than decoding the values. These classes (FlowResult, generated
-# Outputs) have no __post_init__ and no slots, so the object is the one the
-# constructor would make; a test holds them equal.
+# slots set one by one, not through __init__: a frozen dataclass's __init__
+# sets each field through object.__setattr__ and takes keywords, which in a
+# bulk call of thousands costs more than decoding the values. Both are
+# slotted, so an answer's result is two objects, not four with their
+# __dict__s, and wakes the cyclic collector half as often. These classes have
+# no __post_init__, so the object is the one the constructor would make; a
+# test holds them equal.
 _new: Final[Callable[[Any], Any]] = object.__new__
+_ABSENT: Final = object()
+
+
+def _setter(cls: Any, attr: str) -> Callable[[Any, Any], None]:
+    """A function setting ``attr`` of a new ``cls`` (frozen or not): the
+    slot's own setter where it has one."""
+    slot = getattr(cls, attr, None)
+    if isinstance(slot, types.MemberDescriptorType):
+        return slot.__set__
+    return lambda obj, value: object.__setattr__(obj, attr, value)
+
+
+_set_result_flow = _setter(FlowResult, "flow_name")
+_set_result_index = _setter(FlowResult, "index")
+_set_result_output = _setter(FlowResult, "output")
+_set_result_errors = _setter(FlowResult, "errors")
+_set_result_exception = _setter(FlowResult, "exception")
+
+
+def _get_folded(values: Mapping[str, Any], key: str) -> Any:
+    # The first key equal to ``key`` but for case; None when there is none.
+    wanted = key.lower()
+    for candidate, value in values.items():
+        if candidate.lower() == wanted:
+            return value
+    return None
 
 
 def _errors(raw: Any) -> tuple[SalesforceError, ...]:

@@ -287,3 +287,33 @@ def test_bulk_results_are_the_objects_their_constructors_make() -> None:
     assert hash(results[1].output) == hash(expected.output)
     with pytest.raises(dataclasses.FrozenInstanceError):
         results[1].output.total = Decimal(0)  # type: ignore[misc]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _SlottedOut:
+    total: Decimal | None = None
+    interview_status: str | None = None
+    interview_guid: str | None = None
+
+
+def test_slotted_outputs_as_generated_are_their_constructors_objects_too() -> None:
+    binding = rt.FlowBinding(
+        "Calc",
+        inputs=BINDING.inputs,
+        outputs=BINDING.outputs,
+        output_type=_SlottedOut,
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        # Keys in another case still find their output (the wire is lenient);
+        # an output the answer lacks is None.
+        return httpx.Response(200, json=[_ok({"TOTAL": 12.5})])
+
+    (result,) = binding.run_many(_client(handler), [_In()])
+    expected = rt.FlowResult("Calc", 0, _SlottedOut(total=Decimal("12.5")))
+    assert result == expected and repr(result) == repr(expected)
+    assert not hasattr(result, "__dict__") and not hasattr(result.output, "__dict__")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.output.total = Decimal(0)  # type: ignore[misc]
+    empty = binding.decode(None)
+    assert empty == _SlottedOut() and empty.interview_status is None

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class AcmeSyncInventoryInput:
     """Inputs of the flow ``acme__Sync_Inventory``.
 
@@ -50,7 +50,7 @@ class AcmeSyncInventoryInput:
     batch_size: int | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class AcmeSyncInventoryOutput:
     """Outputs of the flow ``acme__Sync_Inventory``.
 

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class CalculateInvoiceTotalsInput:
     """Inputs of the flow ``Calculate_Invoice_Totals``.
 
@@ -58,7 +58,7 @@ class CalculateInvoiceTotalsInput:
     rounding_mode: str | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class CalculateInvoiceTotalsOutput:
     """Outputs of the flow ``Calculate_Invoice_Totals``.
 

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class GetOpenCaseCountInput:
     """Inputs of the flow ``Get_Open_Case_Count``.
 
@@ -34,7 +34,7 @@ class GetOpenCaseCountInput:
     """
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class GetOpenCaseCountOutput:
     """Outputs of the flow ``Get_Open_Case_Count``.
 

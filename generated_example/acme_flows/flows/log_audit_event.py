@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class LogAuditEventInput:
     """Inputs of the flow ``Log_Audit_Event``.
 
@@ -59,7 +59,7 @@ class LogAuditEventInput:
     attachments: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class LogAuditEventOutput:
     """Outputs of the flow ``Log_Audit_Event``.
 

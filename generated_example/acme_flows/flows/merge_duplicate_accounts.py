@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class MergeDuplicateAccountsInput:
     """Inputs of the flow ``Merge_Duplicate_Accounts``.
 
@@ -49,7 +49,7 @@ class MergeDuplicateAccountsInput:
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class MergeDuplicateAccountsOutput:
     """Outputs of the flow ``Merge_Duplicate_Accounts``.
 

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class QuoteShippingRatesInput:
     """Inputs of the flow ``Quote_Shipping_Rates``.
 
@@ -52,7 +52,7 @@ class QuoteShippingRatesInput:
     ship_date: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class QuoteShippingRatesOutput:
     """Outputs of the flow ``Quote_Shipping_Rates``.
 

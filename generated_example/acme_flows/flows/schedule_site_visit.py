@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ScheduleSiteVisitInput:
     """Inputs of the flow ``Schedule_Site_Visit``.
 
@@ -56,7 +56,7 @@ class ScheduleSiteVisitInput:
     blackout_dates: list[_dt.date] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class ScheduleSiteVisitOutput:
     """Outputs of the flow ``Schedule_Site_Visit``.
 

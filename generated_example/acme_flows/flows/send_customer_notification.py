@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class SendCustomerNotificationInput:
     """Inputs of the flow ``Send_Customer_Notification``.
 
@@ -56,7 +56,7 @@ class SendCustomerNotificationInput:
     attachment_urls: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class SendCustomerNotificationOutput:
     """Outputs of the flow ``Send_Customer_Notification``.
 

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class UpdateOrderStatusInput:
     """Inputs of the flow ``Update_Order_Status``.
 
@@ -46,7 +46,7 @@ class UpdateOrderStatusInput:
     notify_customer: bool | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class UpdateOrderStatusOutput:
     """Outputs of the flow ``Update_Order_Status``.
 

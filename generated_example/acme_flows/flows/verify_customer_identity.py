@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class VerifyCustomerIdentityInput:
     """Inputs of the flow ``Verify_Customer_Identity``.
 
@@ -51,7 +51,7 @@ class VerifyCustomerIdentityInput:
     date_of_birth: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True)
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class VerifyCustomerIdentityOutput:
     """Outputs of the flow ``Verify_Customer_Identity``.
 
