@@ -197,10 +197,12 @@ def generate(
         index.flow_files,
         jobs=jobs,
         # The package-level files take about as long as one flow in thirty,
-        # and typing records about as long as a flow per 45 KB of describes
-        # (measured with bench/generate.py), all of it in the last chunk.
+        # and typing records from a kept records.py (hashing the describes)
+        # about as long as a flow per 190 KB of them, all of it in the last
+        # chunk (measured with bench/generate.py). Typing them afresh takes
+        # tens of seconds whatever the split, so the kept case sets it.
         last_chunk_extra=len(index.flow_files) // 30
-        + index.described_bytes() // 45_000,
+        + index.described_bytes() // 190_000,
     )
     results = [cast(R, item.result) for item in emitted if item.warning is None]
     late_warnings = [item.warning for item in emitted if item.warning is not None]
