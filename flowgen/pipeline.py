@@ -17,7 +17,7 @@ from typing import Generic, NamedTuple, Protocol, TypeVar, cast
 from flowgen import parallel, typed_cache
 from flowgen.model import ApexType, FlowOutline, RecordType
 from flowgen.render import PackagePlan
-from flowgen.sources.snapshot import FlowFile, duplicate_flows
+from flowgen.sources.snapshot import FlowFile, TypeFile, duplicate_flows
 
 R = TypeVar("R")
 
@@ -35,8 +35,9 @@ class Generated(Generic[R]):
     flow_count: int
     warnings: tuple[str, ...]
     problems: Mapping[str, str]
-    file_digests: Mapping[str, bytes]  # SHA-256 of each flow file read, by path
-    file_stamps: Mapping[str, tuple[int, int]]  # (size, st_mtime_ns) as read, by path
+    # SHA-256 and (size, st_mtime_ns) of each flow and type file read, by path.
+    file_digests: Mapping[str, bytes]
+    file_stamps: Mapping[str, tuple[int, int]]
 
 
 # Named tuples: cheaper to define than dataclasses, before every run's fork.
@@ -52,10 +53,12 @@ class _Summary(NamedTuple):
 
 @dataclass(frozen=True)
 class _Emitted(Generic[R]):
-    """What the second step hands back: ``emit``'s answer, or a warning."""
+    """What the second step hands back: ``emit``'s answer, a warning, or a
+    type file it read (so the run's record need not read it again)."""
 
     result: R | None
     warning: str | None = None
+    read: TypeFile | None = None
 
 
 class _Decision(NamedTuple):
@@ -93,9 +96,9 @@ class FlowSource(Protocol):
         """The size of the sObject describes the source holds (a measure of
         the work of typing records)."""
 
-    def record_type_digests(self, names: Iterable[str]) -> Mapping[str, bytes] | None:
-        """A digest of each described type's source, or None when the source
-        cannot say (its records.py is then made every run)."""
+    def record_type_files(self, names: Iterable[str]) -> Mapping[str, TypeFile] | None:
+        """Each described type's source file as read (with its digest), or
+        None when the source cannot say (its records.py is then made every run)."""
 
 
 def generate(
@@ -154,19 +157,22 @@ def generate(
 
     last_file = index.flow_path(index.flow_files[-1]) if index.flow_files else None
 
-    def _records(plan: PackagePlan) -> tuple[bytes, Sequence[str]]:
+    def _records(
+        plan: PackagePlan,
+    ) -> tuple[bytes, Sequence[str], Iterable[TypeFile]]:
         # records.py, from the cache when its describes are as they were.
         names = plan.record_type_names
-        digests = index.record_type_digests(names)
+        files = index.record_type_files(names) or {}
+        digests = {name: file.sha256 for name, file in files.items()}
         key = typed_cache.key(plan.record_aliases, digests) if digests else None
         kept = typed_cache.load(key) if key else None
         if kept is not None:
-            return kept
+            return (*kept, files.values())
         record_types, warnings = index.record_types(names)
         module = plan.records_module(record_types)
         if key:
             typed_cache.store(key, module, warnings)
-        return module, warnings
+        return module, warnings, files.values()
 
     def render(files: list[FlowFile], decision: _Decision) -> list[_Emitted[R]]:
         plan = decision.plan
@@ -182,7 +188,7 @@ def generate(
         # So do the sObject and Apex types they need: an org's objects can
         # hold tens of thousands of fields, read here beside the parent's work.
         if not files or files[-1].shown == last_file:
-            records, record_warnings = _records(plan)
+            records, record_warnings, type_files = _records(plan)
             apex_types, apex_warnings = index.apex_types(plan.apex_type_names)
             shared = plan.shared_files(apex_types=apex_types, records=records)
             results.extend(_Emitted(emit(*item)) for item in shared.items())
@@ -190,6 +196,7 @@ def generate(
                 _Emitted(None, f"warning: {warning}")
                 for warning in [*record_warnings, *apex_warnings]
             )
+            results.extend(_Emitted(None, read=file) for file in type_files)
         return results
 
     decision, emitted = parallel.run_two_steps(
@@ -204,13 +211,24 @@ def generate(
         last_chunk_extra=len(index.flow_files) // 30
         + index.described_bytes() // 190_000,
     )
-    results = [cast(R, item.result) for item in emitted if item.warning is None]
+    results = [
+        cast(R, item.result)
+        for item in emitted
+        if item.warning is None and item.read is None
+    ]
     late_warnings = [item.warning for item in emitted if item.warning is not None]
+    type_files = [item.read for item in emitted if item.read is not None]
     return Generated(
         results=results,
         flow_count=decision.plan.flow_count,
         warnings=(*decision.warnings, *late_warnings),
         problems=dict(sorted(decision.problems.items())),
-        file_digests=decision.file_digests,
-        file_stamps=decision.file_stamps,
+        file_digests={
+            **decision.file_digests,
+            **{file.path: file.sha256 for file in type_files},
+        },
+        file_stamps={
+            **decision.file_stamps,
+            **{file.path: file.stamp for file in type_files},
+        },
     )

@@ -76,3 +76,34 @@ def test_output_does_not_depend_on_the_number_of_processes(tmp_path: Path) -> No
     assert len([p for p in tree if p.startswith("flows/flow_")]) == FLOWS
     assert b"\nInvoice__c: _typing.TypeAlias" in tree["records.py"]
     assert b"_records.Invoice__c" in tree[f"flows/flow_{FLOWS - 1:03d}.py"]
+
+
+def test_the_described_types_read_come_back_with_their_digests(tmp_path: Path) -> None:
+    # The run's record takes them from here rather than reading a large
+    # org's describes a second time.
+    import hashlib
+    import shutil
+
+    from flowgen import pipeline
+    from flowgen.sources.snapshot import open_snapshot
+    from tests.conftest import EXAMPLE_SNAPSHOT
+
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(EXAMPLE_SNAPSHOT, snapshot)
+    index = open_snapshot(snapshot)
+    generated = pipeline.generate(
+        index, package="acme", emit=lambda path, data: path, jobs=1
+    )
+    described = sorted((snapshot / "sobjects").glob("*.json"))
+    assert [p.stem for p in described] == ["Account", "Case", "Invoice__c"]
+    for path in described:
+        assert (
+            generated.file_digests[str(path)]
+            == hashlib.sha256(path.read_bytes()).digest()
+        )
+        stat = path.stat()
+        assert generated.file_stamps[str(path)] == (stat.st_size, stat.st_mtime_ns)
+    # Only the package's files are results.
+    assert "records.py" in generated.results and all(
+        isinstance(result, str) for result in generated.results
+    )

@@ -108,7 +108,7 @@ class SfdxProject:
         """Not measured for projects (few have many objects in source)."""
         return 0
 
-    def record_type_digests(self, names: Iterable[str]) -> None:
+    def record_type_files(self, names: Iterable[str]) -> None:
         """Not kept for projects: their records.py is made every run."""
         return None
 

@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flowgen.errors import SourceError
 
@@ -71,6 +71,14 @@ def snapshot_files(directory: str | Path) -> list[Path]:
     return ([manifest] if manifest.is_file() else []) + flows + typed
 
 
+class TypeFile(NamedTuple):
+    """A type's describe file as it was read, for the caches."""
+
+    path: str
+    sha256: bytes
+    stamp: tuple[int, int]  # (size, st_mtime_ns)
+
+
 @dataclass(frozen=True)
 class FlowFile:
     """One flow file, read: its spec, or why it could not be read (``problem``,
@@ -120,20 +128,22 @@ class SnapshotIndex:
         except OSError:
             return 0
 
-    def record_type_digests(self, names: Iterable[str]) -> dict[str, bytes]:
-        """The SHA-256 of each of ``names``' describe file, where there is one."""
+    def record_type_files(self, names: Iterable[str]) -> dict[str, TypeFile]:
+        """The describe file of each of ``names`` that has one: its path, its
+        SHA-256 and its (size, st_mtime_ns) as read."""
         directory = os.path.join(self.root, SOBJECTS_DIR)
         files = json_files_by_name(directory) or {}
-        digests = {}
+        found = {}
         for name in names:
             file_name = files.get(name.lower())
             if file_name is not None:
+                path = os.path.join(directory, file_name)
                 try:
-                    data = read_bytes(os.path.join(directory, file_name))[0]
+                    data, stamp = read_bytes(path)
                 except OSError:
                     continue
-                digests[name] = hashlib.sha256(data).digest()
-        return digests
+                found[name] = TypeFile(path, hashlib.sha256(data).digest(), stamp)
+        return found
 
     def apex_types(self, names: Iterable[str]) -> tuple[dict[str, ApexType], list[str]]:
         """The Apex-defined types among ``names`` whose members the snapshot
