@@ -39,7 +39,8 @@ _PACKAGE_MODULES = frozenset({"flows", "records", "apex_types"})
 # Every flow gets functions named <function> and <function><suffix>.
 FUNCTION_SUFFIXES = ("_many", "_async", "_many_async")
 # Output dataclasses carry these besides the flow's own outputs.
-_OUTPUT_EXTRAS = frozenset({"interview_status", "interview_guid"})
+# An Output is a named tuple: its fields cannot be tuple's own methods.
+_OUTPUT_EXTRAS = frozenset({"interview_status", "interview_guid", "count", "index"})
 # The generated functions' own arguments.
 _FUNCTION_ARGS = frozenset({"client"})
 

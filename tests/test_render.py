@@ -1,6 +1,7 @@
 """Rendering from specs: hostile metadata, determinism, names."""
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -132,6 +133,23 @@ def test_long_names_fall_back_to_black_and_stay_stable(tmp_path: Path) -> None:
     source = _render(root).files["flows/long.py"].decode()
     assert max(len(line) for line in source.splitlines()) > 88 or "(\n" in source
     assert black.format_str(source, mode=MODE) == source
+
+
+def test_outputs_named_like_tuple_methods_are_renamed_and_read(
+    tmp_path: Path, import_package
+) -> None:  # type: ignore[no-untyped-def]
+    # An Output is a named tuple: an output called index or count must not
+    # hide (or be hidden by) tuple's own methods.
+    root = write_snapshot(
+        tmp_path / "snap",
+        [describe("Tally", [], [param("index", "INT"), param("Count", "INT")])],
+    )
+    write_package(_render(root, "tally_pkg").files, tmp_path / "out" / "tally_pkg")
+    package = import_package(tmp_path / "out", "tally_pkg")
+    binding = importlib.import_module("tally_pkg.flows.tally")._FLOW
+    output = binding.decode({"index": 3, "Count": 4})
+    assert (output.index_, output.count_) == (3, 4)
+    assert output == package.TallyOutput(index_=3, count_=4)
 
 
 def test_package_init_is_lazy(tmp_path: Path, import_package) -> None:  # type: ignore[no-untyped-def]

@@ -20,7 +20,6 @@ import os
 import re
 import threading
 import time
-import types
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, Generic, TypeVar
@@ -500,25 +499,65 @@ class Field:
     codec: Codec
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class FlowResult(Generic[_T]):
+# The fields every Output ends with: what Salesforce says of the interview.
+_INTERVIEW_FIELDS: Final = (
+    Field("interview_status", "Flow__InterviewStatus", STRING),
+    Field("interview_guid", "Flow__InterviewGuid", STRING),
+)
+
+
+class FlowResult(tuple[Any, ...], Generic[_T]):
     """The outcome of one input of a bulk call.
 
     ``output`` when the flow ran and succeeded; ``errors`` when it ran and
     failed; ``exception`` when the request carrying this input failed as a
     whole (a :class:`FlowTransportError` says whether the flow may have run),
     or was not sent because an earlier one ended in a session or limit error.
+
+    Immutable: a tuple underneath, as a named tuple is, because a bulk call
+    makes one per input. A tuple of plain values is the cheapest object
+    CPython builds, and the cyclic collector stops looking at it after its
+    first pass, where it would walk every other kind of object each time.
+    A FlowResult equals only another FlowResult with the same fields.
     """
 
-    flow_name: str
-    index: int
-    output: _T | None
-    errors: tuple[SalesforceError, ...] = ()
-    exception: FlowError | None = None
+    __slots__ = ()
+    __match_args__ = ("flow_name", "index", "output", "errors", "exception")
+
+    def __new__(
+        cls,
+        flow_name: str,
+        index: int,
+        output: _T | None,
+        errors: tuple[SalesforceError, ...] = (),
+        exception: FlowError | None = None,
+    ) -> FlowResult[_T]:
+        return tuple.__new__(cls, (flow_name, index, output, errors, exception))
+
+    @property
+    def flow_name(self) -> str:
+        return self[0]  # type: ignore[no-any-return]
+
+    @property
+    def index(self) -> int:  # type: ignore[override]
+        """The input's position in the list the bulk call was given."""
+        return self[1]  # type: ignore[no-any-return]
+
+    @property
+    def output(self) -> _T | None:
+        return self[2]  # type: ignore[no-any-return]
+
+    @property
+    def errors(self) -> tuple[SalesforceError, ...]:
+        return self[3]  # type: ignore[no-any-return]
+
+    @property
+    def exception(self) -> FlowError | None:
+        return self[4]  # type: ignore[no-any-return]
 
     @property
     def is_success(self) -> bool:
-        return self.output is not None
+        return self[2] is not None
 
     def unwrap(self) -> _T:
         """The output, or the error: :class:`FlowInterviewError` when the flow
@@ -528,6 +567,21 @@ class FlowResult(Generic[_T]):
         if self.output is None:
             raise FlowInterviewError(self.flow_name, self.index, self.errors)
         return self.output
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = tuple.__hash__
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{name}={value!r}"
+            for name, value in zip(self.__match_args__, self, strict=True)
+        )
+        return f"FlowResult({fields})"
 
 
 class FlowBinding(Generic[_OutT]):
@@ -553,12 +607,25 @@ class FlowBinding(Generic[_OutT]):
         self._encoders = [
             (f.attr, f.wire, f.codec.encode, f.codec.same) for f in self.inputs
         ]
+        # The Output is a named tuple: its fields in order, each read from
+        # the answer under its wire name.
+        fields = getattr(output_type, "_fields", None)
+        by_attr = {f.attr: f for f in (*self.outputs, *_INTERVIEW_FIELDS)}
+        if not (
+            isinstance(output_type, type)
+            and issubclass(output_type, tuple)
+            and isinstance(fields, tuple)
+            and set(fields) == set(by_attr)
+        ):
+            raise FlowConfigError(
+                f"flow {name!r}: output_type must be a NamedTuple with a field for "
+                f"each output and interview_status, interview_guid: {sorted(by_attr)}"
+            )
         self._decoders = [
-            (_setter(output_type, f.attr), f.wire, f.codec.decode, f.codec.same)
-            for f in self.outputs
+            (by_attr[name].wire, by_attr[name].codec.decode, by_attr[name].codec.same)
+            for name in fields
         ]
-        self._set_status = _setter(output_type, "interview_status")
-        self._set_guid = _setter(output_type, "interview_guid")
+        self._stand_ins: dict[tuple[str, ...], dict[str, str | None]] = {}
 
     def encode(self, value: object) -> dict[str, Any]:
         """One Input dataclass to its wire object; UNSET inputs are left out."""
@@ -579,26 +646,44 @@ class FlowBinding(Generic[_OutT]):
         return body
 
     def decode(self, values: Mapping[str, Any] | None) -> _OutT:
-        """``outputValues`` of one result to the Output dataclass."""
+        """``outputValues`` of one result to the Output named tuple."""
         values = values or {}
         get = values.get
-        output = _new(self.output_type)  # see _new
+        items: list[Any] = []
+        append = items.append
         try:
-            for set_value, key, decode, same in self._decoders:
+            for key, decode, same in self._decoders:
                 raw = get(key, _ABSENT)
-                if raw is _ABSENT:  # the wire is lenient about case
-                    raw = _get_folded(values, key)
+                if raw is _ABSENT:
+                    raw = self._missing(values, key)
                 if raw is not None and type(raw) is not same:
                     raw = decode(raw)
-                set_value(output, raw)
+                append(raw)
         except (TypeError, ValueError) as exc:
             codec = next(f.codec.name for f in self.outputs if f.wire == key)
             raise FlowResponseError(
                 f"flow {self.name!r}: output {key!r} could not be read as {codec}: {exc}"
             ) from None
-        self._set_status(output, get("Flow__InterviewStatus"))
-        self._set_guid(output, get("Flow__InterviewGuid"))
-        return output  # type: ignore[no-any-return]
+        return _tuple_new(self.output_type, items)  # type: ignore[no-any-return]
+
+    def _missing(self, values: Mapping[str, Any], key: str) -> Any:
+        # An output the answer lacks, or holds under its name in another case
+        # (the wire is lenient). The answers of one flow share their keys, so
+        # which key stands in for each output missing is worked out once per
+        # set of keys, not once per answer.
+        shape = tuple(values)
+        stand_ins = self._stand_ins.get(shape)
+        if stand_ins is None:
+            folded = {name.lower(): name for name in reversed(shape)}
+            stand_ins = {
+                wire: folded.get(wire.lower())
+                for wire, _, _ in self._decoders
+                if wire not in values
+            }
+            if len(self._stand_ins) < 64:
+                self._stand_ins[shape] = stand_ins
+        stand_in = stand_ins.get(key)
+        return None if stand_in is None else values[stand_in]
 
     def run(self, client: FlowClient, value: object) -> _OutT:
         """Invoke the flow for one input; raise if it failed."""
@@ -709,13 +794,8 @@ class FlowBinding(Generic[_OutT]):
         results: list[FlowResult[_OutT]] = []
         for index, element in enumerate(answers, start):
             if element.get("isSuccess") is True:
-                done = _new(FlowResult)
-                _set_result_flow(done, name)
-                _set_result_index(done, index)
-                _set_result_output(done, decode(element.get("outputValues")))
-                _set_result_errors(done, ())
-                _set_result_exception(done, None)
-                results.append(done)
+                output = decode(element.get("outputValues"))
+                results.append(_tuple_new(FlowResult, (name, index, output, (), None)))
             else:
                 results.append(result(index, element))
         return results
@@ -730,41 +810,12 @@ class FlowBinding(Generic[_OutT]):
         return FlowResult(self.name, index, None, errors)
 
 
-# Results and Outputs of answers are made with object.__new__ and their
-# slots set one by one, not through __init__: a frozen dataclass's __init__
-# sets each field through object.__setattr__ and takes keywords, which in a
-# bulk call of thousands costs more than decoding the values. Both are
-# slotted, so an answer's result is two objects, not four with their
-# __dict__s, and wakes the cyclic collector half as often. These classes have
-# no __post_init__, so the object is the one the constructor would make; a
-# test holds them equal.
-_new: Final[Callable[[Any], Any]] = object.__new__
+# Results and Outputs of answers are made with tuple.__new__, not through
+# their constructors: keyword calls cost more, in a bulk call of thousands,
+# than decoding the values. The object is the one the constructor would
+# make; a test holds them equal.
+_tuple_new: Final[Callable[..., Any]] = tuple.__new__
 _ABSENT: Final = object()
-
-
-def _setter(cls: Any, attr: str) -> Callable[[Any, Any], None]:
-    """A function setting ``attr`` of a new ``cls`` (frozen or not): the
-    slot's own setter where it has one."""
-    slot = getattr(cls, attr, None)
-    if isinstance(slot, types.MemberDescriptorType):
-        return slot.__set__
-    return lambda obj, value: object.__setattr__(obj, attr, value)
-
-
-_set_result_flow = _setter(FlowResult, "flow_name")
-_set_result_index = _setter(FlowResult, "index")
-_set_result_output = _setter(FlowResult, "output")
-_set_result_errors = _setter(FlowResult, "errors")
-_set_result_exception = _setter(FlowResult, "exception")
-
-
-def _get_folded(values: Mapping[str, Any], key: str) -> Any:
-    # The first key equal to ``key`` but for case; None when there is none.
-    wanted = key.lower()
-    for candidate, value in values.items():
-        if candidate.lower() == wanted:
-            return value
-    return None
 
 
 def _errors(raw: Any) -> tuple[SalesforceError, ...]:

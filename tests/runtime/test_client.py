@@ -1,11 +1,10 @@
 """FlowClient against httpx.MockTransport: request shape and response parsing."""
 
-import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -21,9 +20,13 @@ class _In:
     note: Any = rt.UNSET
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Out:
+class _Out(NamedTuple):
     total: Decimal | None = None
+    interview_status: str | None = None
+    interview_guid: str | None = None
+
+
+class _NoOut(NamedTuple):
     interview_status: str | None = None
     interview_guid: str | None = None
 
@@ -265,7 +268,7 @@ def test_api_version_comes_from_the_binding_unless_the_client_sets_one() -> None
         return httpx.Response(200, json=[_ok({})])
 
     old = rt.FlowBinding(
-        "Old", api_version="58.0", inputs=[], outputs=[], output_type=_Out
+        "Old", api_version="58.0", inputs=[], outputs=[], output_type=_NoOut
     )
     old.run(_client(handler), _In())
     old.run(_client(handler, api_version="v60.0"), _In())
@@ -276,44 +279,41 @@ def test_api_version_comes_from_the_binding_unless_the_client_sets_one() -> None
 
 
 def test_bulk_results_are_the_objects_their_constructors_make() -> None:
-    # Results and Outputs of bulk calls are built without running __init__
+    # Results and Outputs of bulk calls are built without their constructors
     # (the hot path); they must be indistinguishable from constructed ones.
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=[_ok({"total": 12.5})] * 2)
+        # Keys in another case still find their output (the wire is lenient).
+        return httpx.Response(200, json=[_ok({"total": 12.5}), _ok({"TOTAL": 12.5})])
 
     results = BINDING.run_many(_client(handler), [_In(), _In()])
-    expected = rt.FlowResult("Calc", 1, _Out(total=Decimal("12.5")))
-    assert results[1] == expected and repr(results[1]) == repr(expected)
-    assert hash(results[1].output) == hash(expected.output)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        results[1].output.total = Decimal(0)  # type: ignore[misc]
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _SlottedOut:
-    total: Decimal | None = None
-    interview_status: str | None = None
-    interview_guid: str | None = None
-
-
-def test_slotted_outputs_as_generated_are_their_constructors_objects_too() -> None:
-    binding = rt.FlowBinding(
-        "Calc",
-        inputs=BINDING.inputs,
-        outputs=BINDING.outputs,
-        output_type=_SlottedOut,
+    for index, result in enumerate(results):
+        expected = rt.FlowResult("Calc", index, _Out(total=Decimal("12.5")))
+        assert result == expected and repr(result) == repr(expected)
+        assert hash(result) == hash(expected)
+        assert type(result.output) is _Out and result.output.total == Decimal("12.5")
+    assert repr(results[0]) == (
+        "FlowResult(flow_name='Calc', index=0, output=_Out(total=Decimal('12.5'), "
+        "interview_status=None, interview_guid=None), errors=(), exception=None)"
     )
+    with pytest.raises(AttributeError):
+        results[1].output.total = Decimal(0)  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        results[1].index = 3  # type: ignore[misc]
+    # A result equals only a result: not the plain tuple of its fields.
+    assert results[0] != ("Calc", 0, _Out(total=Decimal("12.5")), (), None)
+    assert BINDING.decode(None) == _Out()
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        # Keys in another case still find their output (the wire is lenient);
-        # an output the answer lacks is None.
-        return httpx.Response(200, json=[_ok({"TOTAL": 12.5})])
 
-    (result,) = binding.run_many(_client(handler), [_In()])
-    expected = rt.FlowResult("Calc", 0, _SlottedOut(total=Decimal("12.5")))
-    assert result == expected and repr(result) == repr(expected)
-    assert not hasattr(result, "__dict__") and not hasattr(result.output, "__dict__")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        result.output.total = Decimal(0)  # type: ignore[misc]
-    empty = binding.decode(None)
-    assert empty == _SlottedOut() and empty.interview_status is None
+def test_an_output_type_that_is_no_named_tuple_of_the_outputs_is_refused() -> None:
+    @dataclass(frozen=True)
+    class NotATuple:
+        total: Decimal | None = None
+
+    for output_type in (NotATuple, _NoOut):
+        with pytest.raises(rt.FlowConfigError, match="must be a NamedTuple"):
+            rt.FlowBinding(
+                "Calc",
+                inputs=BINDING.inputs,
+                outputs=BINDING.outputs,
+                output_type=output_type,
+            )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 import datetime as _dt
 
 from .. import _runtime as _rt
@@ -50,8 +51,7 @@ class AcmeSyncInventoryInput:
     batch_size: int | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class AcmeSyncInventoryOutput:
+class AcmeSyncInventoryOutput(_typing.NamedTuple):
     """Outputs of the flow ``acme__Sync_Inventory``.
 
     Attributes:

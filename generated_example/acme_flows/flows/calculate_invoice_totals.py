@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 import decimal as _decimal
 
 from .. import _runtime as _rt
@@ -58,8 +59,7 @@ class CalculateInvoiceTotalsInput:
     rounding_mode: str | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class CalculateInvoiceTotalsOutput:
+class CalculateInvoiceTotalsOutput(_typing.NamedTuple):
     """Outputs of the flow ``Calculate_Invoice_Totals``.
 
     Attributes:

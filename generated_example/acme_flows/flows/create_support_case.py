@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 
 from .. import _runtime as _rt
 from .. import records as _records
@@ -62,8 +63,7 @@ class CreateSupportCaseInput:
     comment_lines: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class CreateSupportCaseOutput:
+class CreateSupportCaseOutput(_typing.NamedTuple):
     """Outputs of the flow ``Create_Support_Case``.
 
     Attributes:

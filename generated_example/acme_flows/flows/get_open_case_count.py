@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 import datetime as _dt
 
 from .. import _runtime as _rt
@@ -34,8 +35,7 @@ class GetOpenCaseCountInput:
     """
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class GetOpenCaseCountOutput:
+class GetOpenCaseCountOutput(_typing.NamedTuple):
     """Outputs of the flow ``Get_Open_Case_Count``.
 
     Attributes:

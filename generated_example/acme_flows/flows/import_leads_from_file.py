@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 
 from .. import _runtime as _rt
 from .. import apex_types as _apex_types
@@ -58,8 +59,7 @@ class ImportLeadsFromFileInput:
     client_: str | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class ImportLeadsFromFileOutput:
+class ImportLeadsFromFileOutput(_typing.NamedTuple):
     """Outputs of the flow ``Import_Leads_From_File``.
 
     Attributes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 import datetime as _dt
 
 from .. import _runtime as _rt
@@ -59,8 +60,7 @@ class LogAuditEventInput:
     attachments: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class LogAuditEventOutput:
+class LogAuditEventOutput(_typing.NamedTuple):
     """Outputs of the flow ``Log_Audit_Event``.
 
     Attributes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 
 from .. import _runtime as _rt
 from .. import records as _records
@@ -49,8 +50,7 @@ class MergeDuplicateAccountsInput:
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class MergeDuplicateAccountsOutput:
+class MergeDuplicateAccountsOutput(_typing.NamedTuple):
     """Outputs of the flow ``Merge_Duplicate_Accounts``.
 
     Attributes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 import datetime as _dt
 
 from .. import _runtime as _rt
@@ -52,8 +53,7 @@ class QuoteShippingRatesInput:
     ship_date: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class QuoteShippingRatesOutput:
+class QuoteShippingRatesOutput(_typing.NamedTuple):
     """Outputs of the flow ``Quote_Shipping_Rates``.
 
     Attributes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 import decimal as _decimal
 
 from .. import _runtime as _rt
@@ -55,8 +56,7 @@ class RefreshQ3ForecastInput:
     include_closed_lost: bool | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class RefreshQ3ForecastOutput:
+class RefreshQ3ForecastOutput(_typing.NamedTuple):
     """Outputs of the flow ``Refresh_Q3_Forecast``.
 
     Attributes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 import datetime as _dt
 
 from .. import _runtime as _rt
@@ -56,8 +57,7 @@ class ScheduleSiteVisitInput:
     blackout_dates: list[_dt.date] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class ScheduleSiteVisitOutput:
+class ScheduleSiteVisitOutput(_typing.NamedTuple):
     """Outputs of the flow ``Schedule_Site_Visit``.
 
     Attributes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 
 from .. import _runtime as _rt
 from .. import records as _records
@@ -48,8 +49,7 @@ class TagContactsInput:
     primary_contact: _records.Contact | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class TagContactsOutput:
+class TagContactsOutput(_typing.NamedTuple):
     """Outputs of the flow ``Tag_Contacts``.
 
     Attributes:

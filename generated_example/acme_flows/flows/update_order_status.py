@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 
 from .. import _runtime as _rt
 
@@ -46,8 +47,7 @@ class UpdateOrderStatusInput:
     notify_customer: bool | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class UpdateOrderStatusOutput:
+class UpdateOrderStatusOutput(_typing.NamedTuple):
     """Outputs of the flow ``Update_Order_Status``.
 
     Attributes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 
 from .. import _runtime as _rt
 
@@ -40,8 +41,7 @@ class UpdateOrderStatusE431Input:
     comment: str | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class UpdateOrderStatusE431Output:
+class UpdateOrderStatusE431Output(_typing.NamedTuple):
     """Outputs of the flow ``UpdateOrderStatus``.
 
     Attributes:

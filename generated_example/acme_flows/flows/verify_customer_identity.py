@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
+import typing as _typing
 import datetime as _dt
 
 from .. import _runtime as _rt
@@ -51,8 +52,7 @@ class VerifyCustomerIdentityInput:
     date_of_birth: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class VerifyCustomerIdentityOutput:
+class VerifyCustomerIdentityOutput(_typing.NamedTuple):
     """Outputs of the flow ``Verify_Customer_Identity``.
 
     Attributes:
