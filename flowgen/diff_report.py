@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 
+from flowgen.literals import printable_char
 from flowgen.snapshot_diff import Change, Severity, counts
 
 JSON_FORMAT = 1
@@ -28,20 +29,9 @@ _MD_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 _BACKTICKS = re.compile(r"`+")
 
 
-def _escape_char(ch: str) -> str:
-    if ch.isprintable():
-        return ch
-    code = ord(ch)
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
 def one_line(text: str) -> str:
     """``text`` with every character that is not printable spelled as an escape."""
-    return _UNPRINTABLE.sub(lambda match: _escape_char(match.group()), text)
+    return _UNPRINTABLE.sub(lambda match: printable_char(match.group()), text)
 
 
 def _md_text(text: str) -> str:

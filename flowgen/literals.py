@@ -24,10 +24,18 @@ _SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def _escape_char(ch: str) -> str:
     if ch in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[ch]
+    return printable_char(ch)
+
+
+def printable_char(ch: str) -> str:
+    """``ch``, or its ``\\xNN``/``\\uNNNN``/``\\UNNNNNNNN`` escape when it is not printable.
+
+    Control, format (bidi overrides, zero-width), separator and surrogate
+    characters are spelled as escapes: visible in review, valid UTF-8 on
+    disk, and unable to move a terminal's cursor.
+    """
     if ch.isprintable():
         return ch
-    # Control, format (bidi overrides, zero-width), separator and surrogate
-    # characters are spelled as escapes: visible in review, valid UTF-8 on disk.
     code = ord(ch)
     if code <= 0xFF:
         return f"\\x{code:02x}"
