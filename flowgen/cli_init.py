@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -71,17 +72,9 @@ def init(package: str, target_org: str | None) -> None:
 
 
 def toml_string(text: str) -> str:
-    """``text`` as a TOML basic string."""
-    escapes = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-    return '"' + "".join(_escape(char, escapes) for char in text) + '"'
-
-
-def _escape(char: str, escapes: Mapping[str, str]) -> str:
-    if char in escapes:
-        return escapes[char]
-    if ord(char) < 0x20 or ord(char) == 0x7F:
-        return f"\\u{ord(char):04x}"
-    return char
+    """``text`` as a TOML basic string: JSON's escapes are TOML's, and TOML
+    also wants DEL escaped."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def chosen_values(

@@ -205,3 +205,10 @@ def test_appends_to_an_empty_file(here: Path) -> None:
     done = init()
     assert done.exit_code == 0 and "appended" in done.output, done.output
     assert settings_of(here)["snapshot"] == "flowgen-snapshot"
+
+
+def test_toml_strings_read_back_whatever_they_hold() -> None:
+    from flowgen.cli_init import toml_string
+
+    for text in ['dev "sandbox"\\1', "tab\there\nnew\x00\x1f\x7fend", "café ✓"]:
+        assert tomllib.loads(f"key = {toml_string(text)}")["key"] == text

@@ -660,7 +660,11 @@ class FlowBinding(Generic[_OutT]):
                     raw = decode(raw)
                 append(raw)
         except (TypeError, ValueError) as exc:
-            codec = next(f.codec.name for f in self.outputs if f.wire == key)
+            codec = next(
+                f.codec.name
+                for f in (*self.outputs, *_INTERVIEW_FIELDS)
+                if f.wire == key
+            )
             raise FlowResponseError(
                 f"flow {self.name!r}: output {key!r} could not be read as {codec}: {exc}"
             ) from None
