@@ -15,6 +15,7 @@ import decimal
 import inspect
 import ipaddress
 import json
+import keyword
 import logging
 import os
 import re
@@ -626,9 +627,22 @@ class FlowBinding(Generic[_OutT]):
             for name in fields
         ]
         self._stand_ins: dict[tuple[str, ...], dict[str, str | None]] = {}
+        # An answer whose keys are all wire names of this flow holds no
+        # stand-in for one it lacks, unless two of them differ only in case.
+        wires = [wire for wire, _, _ in self._decoders]
+        self._all_wires = frozenset(wires)
+        self._folds_clash = len({wire.lower() for wire in wires}) < len(wires)
+        # The loops a bulk call runs per input, written out for this flow.
+        self._encode_fast = _compile_encode(self)
+        self._results_fast = _compile_results(self)
 
     def encode(self, value: object) -> dict[str, Any]:
         """One Input dataclass to its wire object; UNSET inputs are left out."""
+        return self._encode_fast(value)
+
+    def _encode_each(self, value: object) -> dict[str, Any]:
+        # The loop _compile_encode writes out; it names the input a bad value
+        # was given for, so the compiled code falls back on it to raise.
         body: dict[str, Any] = {}
         # getattr: generated Inputs are slotted, and any object with the
         # attributes will do.
@@ -647,7 +661,13 @@ class FlowBinding(Generic[_OutT]):
 
     def decode(self, values: Mapping[str, Any] | None) -> _OutT:
         """``outputValues`` of one result to the Output named tuple."""
-        values = values or {}
+        if values is None:
+            values = {}
+        elif not isinstance(values, Mapping):
+            raise FlowResponseError(
+                f"flow {self.name!r}: outputValues is a {type(values).__name__}, "
+                "not a JSON object"
+            )
         get = values.get
         items: list[Any] = []
         append = items.append
@@ -675,6 +695,8 @@ class FlowBinding(Generic[_OutT]):
         # (the wire is lenient). The answers of one flow share their keys, so
         # which key stands in for each output missing is worked out once per
         # set of keys, not once per answer.
+        if not self._folds_clash and self._all_wires.issuperset(values):
+            return None  # the common case: the output was left out, not renamed
         shape = tuple(values)
         stand_ins = self._stand_ins.get(shape)
         if stand_ins is None:
@@ -727,7 +749,7 @@ class FlowBinding(Generic[_OutT]):
                 if _stops_the_rest(exc):
                     fatal.append(exc)
                 return self._failed(start, len(elements), exc)
-            return self._results(start, answers)
+            return self._results_fast(start, answers)
 
         in_flight = min(max_in_flight or client.max_in_flight, len(chunks))
         if in_flight <= 1:
@@ -767,7 +789,7 @@ class FlowBinding(Generic[_OutT]):
             # Let the next chunk's request go out before decoding this answer,
             # so the org is never kept waiting on our decoding.
             await asyncio.sleep(0)
-            return self._results(start, answers)
+            return self._results_fast(start, answers)
 
         per_chunk = await asyncio.gather(*(send(start, els) for start, els in chunks))
         return [result for results in per_chunk for result in results]
@@ -779,7 +801,8 @@ class FlowBinding(Generic[_OutT]):
         # end must not fail the call after earlier chunks already ran.
         if size < 1:
             raise FlowConfigError("batch_size must be at least 1")
-        encoded = [self.encode(value) for value in values]
+        encode = self._encode_fast
+        encoded = [encode(value) for value in values]
         return [
             (start, encoded[start : start + size])
             for start in range(0, len(encoded), size)
@@ -790,22 +813,9 @@ class FlowBinding(Generic[_OutT]):
     ) -> list[FlowResult[_OutT]]:
         return [FlowResult(self.name, start + i, None, (), exc) for i in range(count)]
 
-    def _results(
-        self, start: int, answers: Sequence[Mapping[str, Any]]
-    ) -> list[FlowResult[_OutT]]:
-        # One call per chunk, names bound once: this loop runs for every input.
-        name, decode, result = self.name, self.decode, self._result
-        results: list[FlowResult[_OutT]] = []
-        for index, element in enumerate(answers, start):
-            if element.get("isSuccess") is True:
-                output = decode(element.get("outputValues"))
-                results.append(_tuple_new(FlowResult, (name, index, output, (), None)))
-            else:
-                results.append(result(index, element))
-        return results
-
     def _result(self, index: int, element: Mapping[str, Any]) -> FlowResult[_OutT]:
-        # An answer not marked "isSuccess": true (see _results for those).
+        # An answer not marked "isSuccess": true; _compile_results writes the
+        # loop that reads the others.
         errors = _errors(element.get("errors"))
         if element.get("isSuccess") is None and not errors:
             return FlowResult(
@@ -820,6 +830,106 @@ class FlowBinding(Generic[_OutT]):
 # make; a test holds them equal.
 _tuple_new: Final[Callable[..., Any]] = tuple.__new__
 _ABSENT: Final = object()
+
+
+# -- compiled loops -------------------------------------------------------------
+#
+# A bulk call encodes every input and decodes every answer, and a loop over a
+# flow's fields costs, per field, more than the work it does. So each binding
+# writes out its two loops once, as dataclasses and namedtuple write their
+# methods, and compiles them. Only names of the runtime's own making and Input
+# attribute names that are plain ASCII identifiers are spelt in the source;
+# wire names, other attribute names, codecs and classes reach it as values in
+# its namespace, so no text from the org is ever compiled.
+
+
+def _compile(source: str, namespace: dict[str, Any], name: str) -> Any:
+    exec(compile(source, f"<flowgen {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+def _compile_encode(binding: FlowBinding[Any]) -> Callable[[object], dict[str, Any]]:
+    namespace: dict[str, Any] = {"UNSET": UNSET, "each": binding._encode_each}
+    lines = ["def encode(value):", "    body = {}", "    try:", "        pass"]
+    for i, (attr, wire, encode, same) in enumerate(binding._encoders):
+        namespace.update({f"wire{i}": wire, f"encode{i}": encode, f"same{i}": same})
+        # value.name for a name spelt the same in any source (ASCII, so no
+        # normalising changes it); getattr for any other attribute.
+        if attr.isascii() and attr.isidentifier() and not keyword.iskeyword(attr):
+            read = f"value.{attr}"
+        else:
+            namespace[f"attr{i}"] = attr
+            read = f"getattr(value, attr{i})"
+        lines += [
+            f"        item = {read}",
+            "        if item is not UNSET:",
+            f"            if item is None or type(item) is same{i}:",
+            f"                body[wire{i}] = item",
+            "            else:",
+            f"                body[wire{i}] = encode{i}(item)",
+        ]
+    lines += [
+        "    except (TypeError, ValueError):",
+        "        each(value)  # raises the error that names the input",
+        "        raise",
+        "    return body",
+    ]
+    return _compile("\n".join(lines), namespace, "encode")  # type: ignore[no-any-return]
+
+
+def _compile_results(
+    binding: FlowBinding[_OutT],
+) -> Callable[[int, Sequence[Mapping[str, Any]]], list[FlowResult[_OutT]]]:
+    namespace: dict[str, Any] = {
+        "ABSENT": _ABSENT,
+        "new": _tuple_new,
+        "FlowResult": FlowResult,
+        "Output": binding.output_type,
+        "name": binding.name,
+        "decode": binding.decode,
+        "missing": binding._missing,
+        "other": binding._result,
+    }
+    lines = [
+        "def results(start, answers):",
+        "    out = []",
+        "    append = out.append",
+        "    index = start",
+        "    for element in answers:",
+        '        if element.get("isSuccess") is not True:',
+        "            append(other(index, element))",
+        '        elif type(values := element.get("outputValues")) is not dict:',
+        "            append(new(FlowResult, (name, index, decode(values), (), None)))",
+        "        else:",
+        "            get = values.get",
+        "            try:",
+    ]
+    # An output missing from an answer that holds only this flow's wire
+    # names was left out (see FlowBinding._missing): None, without the call.
+    left_out = ""
+    if not binding._folds_clash:
+        namespace["only_wires"] = binding._all_wires.issuperset
+        left_out = "None if only_wires(values) else "
+    for i, (wire, decode, same) in enumerate(binding._decoders):
+        namespace.update({f"wire{i}": wire, f"decode{i}": decode, f"same{i}": same})
+        lines += [
+            f"                v{i} = get(wire{i}, ABSENT)",
+            f"                if v{i} is ABSENT:",
+            f"                    v{i} = {left_out}missing(values, wire{i})",
+            f"                if v{i} is not None and type(v{i}) is not same{i}:",
+            f"                    v{i} = decode{i}(v{i})",
+        ]
+    items = ", ".join(f"v{i}" for i in range(len(binding._decoders)))
+    lines += [
+        "            except (TypeError, ValueError):",
+        "                decode(values)  # raises the error that names the output",
+        "                raise",
+        f"            output = new(Output, ({items},))",
+        "            append(new(FlowResult, (name, index, output, (), None)))",
+        "        index += 1",
+        "    return out",
+    ]
+    return _compile("\n".join(lines), namespace, "results")  # type: ignore[no-any-return]
 
 
 def _errors(raw: Any) -> tuple[SalesforceError, ...]:
