@@ -44,7 +44,8 @@ _OUTPUT_EXTRAS = frozenset({"interview_status", "interview_guid", "count", "inde
 # The generated functions' own arguments.
 _FUNCTION_ARGS = frozenset({"client"})
 
-_STDLIB_ALIASES = {"_dt": "datetime", "_decimal": "decimal", "_typing": "typing"}
+# typing is imported by every flow module (see flow_module.py.jinja).
+_STDLIB_ALIASES = {"_dt": "datetime", "_decimal": "decimal"}
 _PACKAGE_ALIASES = {"_records": "records", "_apex_types": "apex_types"}
 
 

@@ -216,3 +216,26 @@ def test_long_fields_are_laid_out_as_black_would(tmp_path: Path, length: int) ->
     )
     source = _render(root).files["flows/wide.py"].decode()
     assert black.format_str(source, mode=black.Mode()) == source
+
+
+def test_each_module_imports_each_module_once(tmp_path: Path) -> None:
+    # Types that need typing.Any, datetime and decimal together in one flow.
+    root = write_snapshot(
+        tmp_path / "snap",
+        [
+            describe(
+                "Mixed",
+                [param("blob", "WEIRD"), param("day", "DATE")],
+                [param("amount", "CURRENCY"), param("anything", "WEIRD")],
+            )
+        ],
+    )
+    for path, data in _render(root).files.items():
+        imports = [
+            line
+            for line in data.decode().splitlines()
+            if line.startswith(("import ", "from "))
+        ]
+        assert len(imports) == len(set(imports)), path
+    mixed = _render(root).files["flows/mixed.py"].decode()
+    assert "import typing as _typing" in mixed and "_typing.Any" in mixed

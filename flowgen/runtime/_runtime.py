@@ -391,7 +391,6 @@ MULTIPICKLIST: Final = Codec(
     "multipicklist", _encode_multipicklist, _decode_multipicklist
 )
 ANY: Final = Codec("any", _passthrough, _passthrough)
-APEX: Final = Codec("apex", _passthrough, _passthrough)
 
 
 def record(sobject_type: str | None) -> Codec:
@@ -478,10 +477,14 @@ def apex(cls: Any) -> Codec:
             return dict(value)
         _, members = found
         # Apex names are case-insensitive: so are the keys of its JSON.
-        folded = {str(key).lower(): item for key, item in value.items()}
+        folded: dict[str, Any] | None = None
         fields: dict[str, Any] = {}
         for member in members:
-            raw = value.get(member.wire, folded.get(member.wire.lower()))
+            raw = value.get(member.wire, _ABSENT)
+            if raw is _ABSENT:
+                if folded is None:
+                    folded = {str(key).lower(): item for key, item in value.items()}
+                raw = folded.get(member.wire.lower())
             fields[member.attr] = None if raw is None else member.codec.decode(raw)
         return cls(**fields)
 
@@ -627,11 +630,6 @@ class FlowBinding(Generic[_OutT]):
             for name in fields
         ]
         self._stand_ins: dict[tuple[str, ...], dict[str, str | None]] = {}
-        # An answer whose keys are all wire names of this flow holds no
-        # stand-in for one it lacks, unless two of them differ only in case.
-        wires = [wire for wire, _, _ in self._decoders]
-        self._all_wires = frozenset(wires)
-        self._folds_clash = len({wire.lower() for wire in wires}) < len(wires)
         # The loops a bulk call runs per input, written out for this flow.
         self._encode_fast = _compile_encode(self)
         self._results_fast = _compile_results(self)
@@ -695,8 +693,6 @@ class FlowBinding(Generic[_OutT]):
         # (the wire is lenient). The answers of one flow share their keys, so
         # which key stands in for each output missing is worked out once per
         # set of keys, not once per answer.
-        if not self._folds_clash and self._all_wires.issuperset(values):
-            return None  # the common case: the output was left out, not renamed
         shape = tuple(values)
         stand_ins = self._stand_ins.get(shape)
         if stand_ins is None:
@@ -904,11 +900,13 @@ def _compile_results(
         "            get = values.get",
         "            try:",
     ]
-    # An output missing from an answer that holds only this flow's wire
-    # names was left out (see FlowBinding._missing): None, without the call.
+    # An answer whose keys are all wire names of this flow holds no stand-in
+    # (see FlowBinding._missing) for an output it lacks, unless two of them
+    # differ only in case: the output was left out, and is None at once.
+    wires = [wire for wire, _, _ in binding._decoders]
     left_out = ""
-    if not binding._folds_clash:
-        namespace["only_wires"] = binding._all_wires.issuperset
+    if len({wire.lower() for wire in wires}) == len(wires):
+        namespace["only_wires"] = frozenset(wires).issuperset
         left_out = "None if only_wires(values) else "
     for i, (wire, decode, same) in enumerate(binding._decoders):
         namespace.update({f"wire{i}": wire, f"decode{i}": decode, f"same{i}": same})

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -104,3 +105,29 @@ def test_unset_is_a_falsy_singleton() -> None:
     assert rt.Unset() is rt.UNSET
     assert not rt.UNSET
     assert repr(rt.UNSET) == "UNSET"
+
+
+def test_apex_objects_decode_members_in_any_case() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Parcel:
+        sku: str | None = None
+        weight: Decimal | None = None
+        note: str | None = None
+
+    rt.register_apex(
+        Parcel,
+        "Parcel",
+        [
+            rt.Field("sku", "sku", rt.STRING),
+            rt.Field("weight", "Weight", rt.DECIMAL),
+            rt.Field("note", "note", rt.STRING),
+        ],
+    )
+    codec = rt.apex(Parcel)
+    # Exact keys, a key in another case, and a member left out.
+    assert codec.decode({"sku": "A1", "WEIGHT": 2}) == Parcel("A1", Decimal(2), None)
+    assert codec.encode(Parcel("A1", Decimal("2.5"))) == {
+        "sku": "A1",
+        "Weight": Decimal("2.5"),
+        "note": None,
+    }
