@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flowgen import cache, config, output, parallel
-from flowgen.cli_exit import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, run_job
+from flowgen.cli_exit import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, run_job, say
 from flowgen.cli_org import login_options
 from flowgen.errors import ConfigError
 from flowgen.sources.snapshot import open_snapshot, snapshot_files
@@ -208,9 +208,9 @@ def _errors(problems: Mapping[str, str]) -> tuple[str, ...]:
 
 def _say(warnings: tuple[str, ...], errors: tuple[str, ...], *, quiet: bool) -> None:
     for message in () if quiet else warnings:
-        click.echo(f"flowgen: {message}", err=True)
+        say(message)
     for message in errors:
-        click.echo(f"flowgen: {message}", err=True)
+        say(message)
 
 
 def _generate(options: Mapping[str, Any]) -> int:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flowgen import config
-from flowgen.cli_exit import EXIT_ERROR, EXIT_OK, run_job
+from flowgen.cli_exit import EXIT_ERROR, EXIT_OK, run_job, say
 from flowgen.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
             body,
             origin=f"the org's describe of {name}",
             process_type=pulled.flows.get(name, {}).get("process_type"),
-            warn=lambda message: click.echo(f"flowgen: warning: {message}", err=True),
+            warn=lambda message: say(f"warning: {message}"),
         )
         for name, body in sorted(pulled.described.items())
     ]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flowgen import config
-from flowgen.cli_exit import EXIT_OK, run_job
+from flowgen.cli_exit import EXIT_OK, run_job, say
 from flowgen.cli_org import api_version_for, credential_for, login_options
 from flowgen.errors import ConfigError
 
@@ -84,7 +84,7 @@ def _pull(options: dict[str, Any]) -> int:
     if quiet:
         return EXIT_OK
     for warning in pulled.warnings:
-        click.echo(f"flowgen: warning: {warning}", err=True)
+        say(f"warning: {warning}")
     click.echo(
         f"flowgen: pulled {len(pulled.flows)} flow(s) into {root}: "
         f"{len(pulled.added)} added, {len(pulled.changed)} changed, "

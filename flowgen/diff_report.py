@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 
-from flowgen.literals import printable_char
+from flowgen.literals import one_line
 from flowgen.snapshot_diff import Change, Severity, counts
 
 JSON_FORMAT = 1
@@ -20,18 +20,10 @@ JSON_FORMAT = 1
 _LABELS = {Severity.BREAKING: "BREAKING", Severity.NON_BREAKING: "NON-BREAKING"}
 _SECTIONS = {Severity.BREAKING: "Breaking", Severity.NON_BREAKING: "Non-breaking"}
 
-# Characters a terminal or a Markdown renderer may act on rather than show:
-# controls (ESC, CR, LF...), bidi and zero-width formats, line separators.
-_UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 # Any ASCII punctuation may carry a backslash in CommonMark and then reads
 # as itself; escaping all of it leaves no emphasis, link, HTML or table syntax.
 _MD_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 _BACKTICKS = re.compile(r"`+")
-
-
-def one_line(text: str) -> str:
-    """``text`` with every character that is not printable spelled as an escape."""
-    return _UNPRINTABLE.sub(lambda match: printable_char(match.group()), text)
 
 
 def _md_text(text: str) -> str:

@@ -107,3 +107,15 @@ def docstring_line(text: str) -> str:
     line = " ".join(docstring_lines(" ".join(text.split())))
     # Black pads a docstring that starts with a quote; an escaped one reads the same.
     return "\\" + line if line.startswith('"') else line
+
+
+# Characters a terminal or a Markdown renderer may act on rather than show
+# are among these: controls (ESC, CR, LF...), bidi and zero-width formats,
+# line separators. printable_char keeps the printable ones.
+_NOT_ASCII_PRINTABLE = re.compile(r"[^\x20-\x7e]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that is not printable spelled as an
+    escape: org text fit for one line of a terminal or a report."""
+    return _NOT_ASCII_PRINTABLE.sub(lambda match: printable_char(match.group()), text)

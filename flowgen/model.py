@@ -7,9 +7,10 @@ render consume them. Standard library only.
 from __future__ import annotations
 
 import enum
+import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 
 class FieldKind(enum.Enum):
@@ -114,7 +115,19 @@ class FlowOutline(NamedTuple):
         )
 
 
+def usable_field_name(name: object) -> TypeGuard[str]:
+    """Whether a field may key a record's TypedDict: an identifier, not a
+    keyword, and not ``attributes`` (the key every record has already)."""
+    return (
+        isinstance(name, str)
+        and name.isidentifier()
+        and not keyword.iskeyword(name)
+        and name != "attributes"
+    )
+
+
 # Not frozen, as Param: an org's objects have tens of thousands of fields.
+# Every source builds them with a name that passes usable_field_name.
 @dataclass(slots=True)
 class RecordField:
     """One field of an sObject type, as its describe gives it; not to be

@@ -102,7 +102,7 @@ def _schema(types: Mapping[str, RecordType]) -> dict[str, Any]:
         properties: dict[str, Any] = {
             "attributes": {"$ref": f"#/$defs/{ATTRIBUTES_CLASS}"}
         }
-        for field in record.fields:  # names are identifiers (see parse_sobject)
+        for field in record.fields:  # names are identifiers (usable_field_name)
             properties[field.name] = _nillable(field, _field_schema(field))
             related = _relationship(field, by_object)
             if related and related[0] not in properties:

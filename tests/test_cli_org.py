@@ -273,6 +273,24 @@ def test_quiet_pull_prints_nothing_on_success(org: FakeOrg, tmp_path: Path) -> N
     assert (tmp_path / "snap" / "flows" / "Create_Case.json").is_file()
 
 
+def test_org_text_in_warnings_cannot_steer_the_terminal(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    # An sObject type that is no file name is left out with a warning that
+    # quotes it: its CR and terminal-title sequence must arrive escaped.
+    hostile = "Evil\rFAKE\x1b]0;pwned\x07"
+    org.add_flow(
+        describe("Odd_Records", [param("rec", "SOBJECT", sobjectType=hostile)])
+    )
+    result = run_flowgen(
+        "pull", "--snapshot", "snap", "--instance-url", org.instance_url,
+        cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Evil\\x0dFAKE\\x1b]0;pwned\\x07" in result.stderr
+    assert not {"\r", "\x1b", "\x07"} & set(result.stderr)
+
+
 def test_pull_logs_in_with_login_settings(org: FakeOrg, tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         f'[tool.flowgen]\nsnapshot = "snap"\ninstance_url = "{org.instance_url}"\n'

@@ -26,7 +26,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from flowgen.model import RecordField, RecordType
+from flowgen.model import RecordField, RecordType, usable_field_name
 from flowgen.sources import metadata_xml
 
 _FIELD_SUFFIX = ".field-meta.xml"
@@ -180,8 +180,8 @@ def _read_field(
     if root is None:
         return None
     name = path.name[: -len(_FIELD_SUFFIX)]
-    if not name:
-        problems.append(f"{path}: skipped: the file name gives no field name")
+    if not usable_field_name(name):
+        problems.append(f"{path}: skipped: the file name gives no usable field name")
         return None
     full_name = metadata_xml.text(root, "fullName")
     if full_name is not None and full_name != name:

@@ -16,12 +16,11 @@ record.
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from flowgen.errors import SourceError
-from flowgen.model import RecordField, RecordType
+from flowgen.model import RecordField, RecordType, usable_field_name
 
 # The keys of a field that generation reads, in the describe's own spelling.
 _FIELD_KEYS = (
@@ -76,12 +75,7 @@ def parse_sobject(
     fields: dict[str, RecordField] = {}
     for index, field in enumerate(raw_fields):
         field_name = field.get("name") if isinstance(field, Mapping) else None
-        if (
-            not isinstance(field_name, str)
-            or not field_name.isidentifier()
-            or keyword.iskeyword(field_name)
-            or field_name == "attributes"  # the key every record has already
-        ):
+        if not usable_field_name(field_name):
             if warn is not None:
                 warn(f"{origin}: fields[{index}] has no usable name; left out")
             continue

@@ -723,3 +723,28 @@ def test_find_object_dirs_over_two_package_dirs(tmp_path: Path) -> None:
         second / "main" / "default" / "objects" / "Account"
     )
     assert find_object_dirs([]) == {}
+
+
+def test_field_files_that_name_no_usable_key_are_skipped_and_named(
+    tmp_path: Path,
+) -> None:
+    # A keyword, a name that is no identifier, and the key every record
+    # has already: none can key the record's TypedDict.
+    folder = write_object(
+        tmp_path,
+        "Invoice__c",
+        {
+            "class": TEXT_FIELD,
+            "1x": TEXT_FIELD,
+            "attributes": TEXT_FIELD,
+            "Reference__c": TEXT_FIELD,
+        },
+        INVOICE_OBJECT,
+    )
+    record, problems = read(folder)
+    assert [f.name for f in record.fields] == ["Id", "Name", "Reference__c"]
+    assert sorted(problems) == sorted(
+        f"{folder / 'fields' / f'{name}.field-meta.xml'}: skipped: the file name "
+        "gives no usable field name"
+        for name in ("class", "1x", "attributes")
+    )
