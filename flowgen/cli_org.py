@@ -107,8 +107,10 @@ def credential_for(
             fill = (*fill, "client_id")
     for key in fill:
         if chosen[key] is None and key in table:
-            path = config.setting_path(table, base or Path.cwd(), key)
-            chosen[key] = str(path) if key == "jwt_key_file" else table[key]
+            value = table[key]
+            if config.SETTINGS[key].kind == "path":  # jwt_key_file
+                value = str((base or Path.cwd()) / value)
+            chosen[key] = value
     return auth.choose(
         target_org=chosen["target_org"],
         instance_url=chosen["instance_url"],
@@ -174,19 +176,26 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
     credential = credential_for(table, options, base)
     api_version = api_version_for(table, options)
 
-    async def run() -> org_source.Pulled:
-        async with OrgSession(credential, api_version=api_version) as org:
-            return await org_source.pull(org, previous=None, include=names)
+    def warn(message: str) -> None:
+        say(f"warning: {message}")
 
-    pulled = asyncio.run(run())
+    # The flows' list, versions and describes: not a pull, which would also
+    # describe the sObject and Apex types they use.
+    async def run() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        async with OrgSession(credential, api_version=api_version) as org:
+            found = await org_source.list_flows(org, include=names, warn=warn)
+            versions = await org_source.flow_versions(org)
+            return await org_source.describe_flows(org, found), versions
+
+    described, versions = asyncio.run(run())
     return [
         parse_describe(
             body,
             origin=f"the org's describe of {name}",
-            process_type=pulled.flows.get(name, {}).get("process_type"),
-            warn=lambda message: say(f"warning: {message}"),
+            process_type=versions.get(name, {}).get("process_type"),
+            warn=warn,
         )
-        for name, body in sorted(pulled.described.items())
+        for name, body in sorted(described.items())
     ]
 
 

@@ -101,9 +101,8 @@ def say_changes(changes: Sequence[Change], what: str) -> None:
     from flowgen import diff_report
 
     click.echo(f"flowgen: {what}: {diff_report.summary_line(changes)}", err=True)
-    if changes:
-        for line in diff_report.as_text(changes).splitlines()[:-1]:
-            click.echo(f"  {line}", err=True)
+    for line in diff_report.text_lines(changes):
+        click.echo(f"  {line}", err=True)
 
 
 def snapshot_root(
@@ -141,7 +140,7 @@ def pull_snapshot(
 
     credential = credential_for(table, options, base)
     api_version = api_version_for(table, options)
-    previous = None if options.get("full") else snapshot_dir.read_manifest(root)
+    previous = snapshot_dir.read_manifest(root)
     include: Sequence[str] = options.get("include") or table.get("include") or ()
     exclude: Sequence[str] = options.get("exclude") or table.get("exclude") or ()
 
@@ -160,11 +159,10 @@ def pull_snapshot(
                 )
 
     pulled = asyncio.run(run())
-    # Read before the old files are replaced; a --full pull has no previous
-    # manifest to skip unchanged flows by, so it reads the old one here.
+    # Read before the old files are replaced.
     changes = pull_changes(
         root,
-        previous=snapshot_dir.read_manifest(root) if previous is None else previous,
+        previous=previous,
         flows=pulled.flows,
         files=pulled.files,
         touched=(*pulled.added, *pulled.changed, *pulled.removed),
@@ -198,21 +196,22 @@ def org_drift(root: Path, options: Mapping[str, Any]) -> bool:
         _, changes = pull_snapshot(copy, table, base, options, quiet=True)
         differing = _differing_files(root, copy)
     if not differing:
-        click.echo(f"flowgen: {root} is what the org has now", err=True)
+        say(f"{root} is what the org has now")
         return False
     shown = ", ".join(differing[:10]) + (
         f" and {len(differing) - 10} more" if len(differing) > 10 else ""
     )
-    click.echo(
-        f"flowgen: the org has moved ahead of {root}: {len(differing)} file(s) "
-        f"differ ({shown}); run flowgen pull, review and commit the snapshot",
-        err=True,
+    say(
+        f"the org has moved ahead of {root}: {len(differing)} file(s) "
+        f"differ ({shown}); run flowgen pull, review and commit the snapshot"
     )
     say_changes(changes, "flow interface changes in the org")
     return True
 
 
 def _differing_files(old: Path, new: Path) -> list[str]:
+    import filecmp
+
     def files(root: Path) -> dict[str, Path]:
         return {
             path.relative_to(root).as_posix(): path
@@ -226,7 +225,7 @@ def _differing_files(old: Path, new: Path) -> list[str]:
         for name in before.keys() | after.keys()
         if name not in before
         or name not in after
-        or before[name].read_bytes() != after[name].read_bytes()
+        or not filecmp.cmp(before[name], after[name], shallow=False)
     )
 
 

@@ -71,14 +71,18 @@ def _text_line(change: Change) -> str:
     return f"{label}  {one_line(change.flow)}: {subject}{one_line(change.detail)}"
 
 
+def text_lines(changes: Sequence[Change]) -> list[str]:
+    """One line per change, breaking ones first."""
+    groups = _by_severity(changes)
+    return [_text_line(change) for severity in Severity for change in groups[severity]]
+
+
 def as_text(changes: Sequence[Change]) -> str:
-    """One line per change, breaking ones first, then the summary line.
+    """:func:`text_lines`, then the summary line.
 
     No trailing newline: the caller echoes it as one message.
     """
-    groups = _by_severity(changes)
-    lines = [_text_line(change) for severity in Severity for change in groups[severity]]
-    return "\n".join([*lines, summary_line(changes)])
+    return "\n".join([*text_lines(changes), summary_line(changes)])
 
 
 def _md_item(change: Change) -> str:

@@ -36,8 +36,7 @@ def pull_changes(
     old_meta: Mapping[str, Any] = (previous or {}).get("flows") or {}
     old: dict[str, FlowSpec] = {}
     new: dict[str, FlowSpec] = {}
-    # A --full pull lists no removed flows: the old manifest has them.
-    for name in sorted({*touched, *(set(old_meta) - set(flows))}):
+    for name in sorted(set(touched)):
         if name in old_meta:
             try:
                 raw = (root / "flows" / f"{name}.json").read_bytes()

@@ -211,6 +211,22 @@ def test_list_and_describe_from_the_org_and_from_a_snapshot(
     assert screen.returncode == 2 and "cannot run" in screen.stderr
 
 
+def test_list_asks_the_org_for_flows_only(org: FakeOrg, tmp_path: Path) -> None:
+    # A flow with a record variable: a pull would describe Account as well.
+    org.add_flow(
+        describe("Touch_Account", [param("acct", "SOBJECT", sobjectType="Account")])
+    )
+    before = org.request_count()
+    listed = run_flowgen(
+        "list", "--instance-url", org.instance_url,
+        cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert "Touch_Account" in listed.stdout
+    # The flow list, one page of versions, one batch of describes.
+    assert org.request_count() - before == 3
+
+
 def test_a_pulled_snapshot_generates(org: FakeOrg, tmp_path: Path) -> None:
     run_flowgen("pull", "--snapshot", "snap", "--instance-url", org.instance_url,
             cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN})  # fmt: skip
@@ -452,6 +468,8 @@ def test_pull_says_what_it_changed_in_the_flows_interfaces(
     full = run_flowgen(*pull, "--full", cwd=tmp_path, env=env)
     assert "  BREAKING  Create_Case: flow removed" in full.stderr.splitlines()
     assert "flow interface changes: 1 breaking, 0 non-breaking changes" in full.stderr
+    # The one flow left was described again: changed, not added.
+    assert "0 added, 1 changed, 1 removed, 0 unchanged" in full.stderr
 
 
 def test_check_org_reports_where_the_org_moved_ahead_and_writes_nothing(
