@@ -368,14 +368,13 @@ def read_apex_types(
 ) -> tuple[dict[str, ApexType], list[str]]:
     """The Apex-defined types of ``names`` kept under ``directory`` (a
     snapshot's ``apex/``), plus those their members refer to that have
-    files too, and warnings for files that could not be used.
+    files too, and warnings: for each file that could not be used, then for
+    each requested type that has no file (the values of both stay dicts).
 
-    Requested types are keyed as requested, the others by their name. A
-    type with no file is simply absent: its values stay dicts.
+    Requested types are keyed as requested, the others by their name.
     """
-    files = json_files_by_name(directory)
-    if files is None:
-        return {}, []
+    wanted = sorted(set(names))
+    files = json_files_by_name(directory) or {}
     cache: dict[str, ApexType | None] = {}  # by lowercased name; None: unusable
     warnings: list[str] = []
 
@@ -408,7 +407,7 @@ def read_apex_types(
     found: dict[str, ApexType] = {}
     present: set[str] = set()  # lowercased names of the types in found
     queue: deque[ApexType] = deque()
-    for name in sorted(set(names)):
+    for name in wanted:
         apex_type = load(name)
         if apex_type is not None:
             found[name] = apex_type
@@ -430,4 +429,9 @@ def read_apex_types(
                     present.add(referred.name.lower())
                     queue.append(referred)
                 break
+    warnings += [
+        f"Apex class {name}: its members are not in the snapshot; typed as a dict"
+        for name in wanted
+        if name.lower() not in files
+    ]
     return found, warnings

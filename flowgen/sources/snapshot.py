@@ -148,19 +148,11 @@ class SnapshotIndex:
     def apex_types(self, names: Iterable[str]) -> tuple[dict[str, ApexType], list[str]]:
         """The Apex-defined types among ``names`` whose members the snapshot
         holds (``apex/``), with the types those refer to; a warning for each
-        that it does not (those stay dicts)."""
+        that it does not hold, or holds in a file that cannot be used (those
+        stay dicts)."""
         from flowgen.sources import apex
 
-        wanted = sorted(set(names))
-        found, warnings = apex.read_apex_types(
-            os.path.join(self.root, APEX_DIR), wanted
-        )
-        warnings += [
-            f"Apex class {name}: its members are not in the snapshot; typed as a dict"
-            for name in wanted
-            if name not in found
-        ]
-        return found, warnings
+        return apex.read_apex_types(os.path.join(self.root, APEX_DIR), names)
 
     def read_flow(self, file_name: str) -> FlowFile:
         """Read and parse one flow file; a bad file is a problem, not an error."""
