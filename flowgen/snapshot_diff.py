@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from flowgen.model import FieldKind, FieldType, FlowSpec, Param, is_invocable
+from flowgen.typemap import scalar_annotation
 
 
 class Severity(enum.Enum):
@@ -47,20 +48,13 @@ _MAX_QUOTED = 60
 # Picklists can hold hundreds of values; a detail names only the first few.
 _MAX_VALUES = 10
 
-# The Python type a kind becomes (RECORD and APEX are named by their type).
-# STRING and PICKLIST share one, so a switch between them breaks no caller.
-_PYTHON_TYPES = {
-    FieldKind.STRING: "str",
-    FieldKind.PICKLIST: "str",
-    FieldKind.MULTIPICKLIST: "list[str]",
-    FieldKind.BOOLEAN: "bool",
-    FieldKind.INTEGER: "int",
-    FieldKind.FLOAT: "float",
-    FieldKind.DECIMAL: "Decimal",
-    FieldKind.DATE: "date",
-    FieldKind.DATETIME: "datetime",
-    FieldKind.TIME: "time",
-    FieldKind.ANY: "Any",
+# The Python type a kind becomes, as the generated annotation spells it
+# without its module alias (RECORD and APEX are named by their type). STRING
+# and PICKLIST share one, so a switch between them breaks no caller.
+_PYTHON_TYPES: dict[FieldKind, str] = {
+    kind: scalar_annotation(kind).rpartition(".")[2]
+    for kind in FieldKind
+    if kind not in (FieldKind.RECORD, FieldKind.APEX)
 }
 
 _DIRECTION_ORDER = {None: 0, "input": 1, "output": 2}

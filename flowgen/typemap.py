@@ -81,6 +81,12 @@ _SCALARS: Mapping[FieldKind, tuple[str, str, frozenset[str]]] = {
     FieldKind.ANY: ("_typing.Any", "_rt.ANY", frozenset({"_typing"})),
 }
 
+
+def scalar_annotation(kind: FieldKind) -> str:
+    """The annotation generated code gives a kind that is not RECORD or APEX."""
+    return _SCALARS[kind][0]
+
+
 # The alias generated for records whose object type nobody named.
 GENERIC_RECORD = "SObjectRecord"
 
