@@ -62,8 +62,9 @@ def field_annotations(
 ) -> dict[str, list[tuple[str, str]]]:
     """Class name -> [(API field name, annotation)] for each described type.
 
-    ``types`` maps the class name chosen for each object to its type. The
-    ``attributes`` key comes first; the fields follow in API-name order.
+    ``types`` maps the class name chosen for each object to its type. Keys
+    come in code-point order of their names, ``attributes`` among them (the
+    schema is written with sorted keys, so the same types give the same text).
     """
     if not types:
         return {}
@@ -203,17 +204,9 @@ def _spelled(annotation: ast.expr, allowed: set[str]) -> str:
 
 
 def _cache_path(key: str) -> Path:
-    from importlib.metadata import version
-
-    tool_version = version("datamodel-code-generator")
-    digest = hashlib.sha256()
-    for part in (tool_version, _module_digest(), key):
-        digest.update(part.encode("utf-8") + b"\0")
+    digest = hashlib.sha256(typed_cache.made_by())
+    digest.update(key.encode("utf-8"))
     return typed_cache.cache_file("records", digest.hexdigest())
-
-
-def _module_digest() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def _read_cache(path: Path) -> dict[str, list[tuple[str, str]]] | None:

@@ -4,9 +4,9 @@ An org's objects can hold tens of thousands of fields: reading their
 describes and laying out a TypedDict per object costs a cold run more than
 its flows do, and the describes rarely change. So the rendered ``records.py``
 is kept in the user's cache (beside the compiled templates, and as trusted
-as they are), under a digest of flowgen's own files, the class name chosen
-for each object and the bytes of each object's describe, with the warnings
-its making gave. Any change to one of those is a new key. The annotations
+as they are), under a digest of flowgen's own files, the installed datamodel-code-
+generator, the class name chosen for each object and the bytes of
+each object's describe, with the warnings its making gave. Any change to one of those is a new key. The annotations
 datamodel-code-generator gives are kept the same way (see
 :mod:`flowgen.record_schema`). A cache that cannot be read or written is
 simply not used.
@@ -14,6 +14,7 @@ simply not used.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -24,11 +25,30 @@ from typing import Any
 from flowgen import template_cache
 
 
-def key(aliases: Mapping[str, str], digests: Mapping[str, bytes]) -> str:
-    """The cache key of a records.py: class names and describe digests, by object."""
+@functools.cache
+def made_by() -> bytes:
+    """What makes the typing work besides its input: flowgen's own files and
+    the installed datamodel-code-generator."""
+    import importlib.util
+
     from flowgen.cache import generator_digest
 
-    digest = hashlib.sha256(generator_digest())
+    # The tool's installed package file, by path, size and time: any install
+    # or upgrade rewrites it. Found without importing the tool (seconds) or
+    # importlib.metadata (a tenth of a second, on every run with records).
+    spec = importlib.util.find_spec("datamodel_code_generator")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    try:
+        stat = os.stat(origin)
+        tool = f"{origin}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    except OSError:
+        tool = "-"
+    return hashlib.sha256(generator_digest() + b"\0" + tool.encode()).digest()
+
+
+def key(aliases: Mapping[str, str], digests: Mapping[str, bytes]) -> str:
+    """The cache key of a records.py: class names and describe digests, by object."""
+    digest = hashlib.sha256(made_by())
     for name in sorted(aliases):
         digest.update(f"\0{name}\0{aliases[name]}\0".encode("utf-8", "surrogatepass"))
         digest.update(digests.get(name, b"-"))

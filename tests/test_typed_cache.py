@@ -3,6 +3,8 @@ describes takes it from the cache, any change to them makes it again."""
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from flowgen import pipeline
+from flowgen import pipeline, record_schema, typed_cache
 from flowgen.sources import snapshot
 from flowgen.sources.snapshot import open_snapshot
 from tests.conftest import EXAMPLE_SNAPSHOT
@@ -48,3 +50,29 @@ def test_records_come_from_the_cache_until_a_describe_changes(
     (root / "sobjects" / "Account.json").write_text(json.dumps(account))
     changed, _ = _records(root)
     assert b"    Added__c: " in changed and changed != made
+
+
+def test_keys_change_with_the_installed_datamodel_code_generator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A records.py made by one release of the tool is not one made by the next.
+    def keys() -> tuple[str, Path]:
+        typed_cache.made_by.cache_clear()
+        return (
+            typed_cache.key({"Account": "Account"}, {"Account": b"describe"}),
+            record_schema._cache_path("schema"),
+        )
+
+    before = keys()
+    installed = tmp_path / "datamodel_code_generator" / "__init__.py"
+    installed.parent.mkdir()
+    installed.write_text("# another release\n")
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name: importlib.machinery.ModuleSpec(name, None, origin=str(installed)),
+    )
+    after = keys()
+    monkeypatch.undo()
+    assert keys() == before
+    assert after[0] != before[0] and after[1] != before[1]
