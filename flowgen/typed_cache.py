@@ -90,8 +90,28 @@ def write_json(path: Path, data: Any) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
         os.replace(partial, path)
+        _prune(path.parent)
     except OSError:
         try:
             partial.unlink(missing_ok=True)
         except OSError:
             pass  # nothing was written there either
+
+
+# Entries kept per kind: every change to a describe makes a new records.py
+# (up to a megabyte for a large org), and older ones are seldom asked again.
+KEPT_PER_KIND = 32
+
+
+def _prune(folder: Path) -> None:
+    # Oldest first out; a reader that loses an entry to this types again.
+    entries = sorted(
+        (entry.stat().st_mtime_ns, entry.path)
+        for entry in os.scandir(folder)
+        if entry.name.endswith(".json")
+    )
+    for _, stale in entries[:-KEPT_PER_KIND]:
+        try:
+            os.unlink(stale)
+        except OSError:
+            pass  # another process got there first

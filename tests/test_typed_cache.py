@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -76,3 +77,18 @@ def test_keys_change_with_the_installed_datamodel_code_generator(
     monkeypatch.undo()
     assert keys() == before
     assert after[0] != before[0] and after[1] != before[1]
+
+
+def test_each_kind_keeps_only_its_newest_entries(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(typed_cache.template_cache, "cache_root", lambda: tmp_path)
+    monkeypatch.setattr(typed_cache, "KEPT_PER_KIND", 3)
+    for number in range(5):
+        path = typed_cache.cache_file("modules", f"k{number}")
+        typed_cache.write_json(path, {"n": number})
+        os.utime(path, ns=(number, number))  # one step older each
+    typed_cache.write_json(typed_cache.cache_file("records", "other"), {})
+    kept = sorted(p.name for p in (tmp_path / "modules").iterdir())
+    assert kept == ["k2.json", "k3.json", "k4.json"]
+    assert (tmp_path / "records" / "other.json").is_file()
