@@ -4,11 +4,47 @@ hand-written file may be."""
 
 from __future__ import annotations
 
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 METADATA_NS = "{http://soap.sforce.com/2006/04/metadata}"
 # Folders of a project that hold tools' files, never metadata.
 SKIPPED_DIRS = frozenset({"node_modules", ".sfdx", ".sf", ".git"})
+
+
+class XmlRefused(ValueError):
+    """A file that is not the metadata it should be; the message says why.
+
+    ``wrong_root``: well-formed XML, but another kind of metadata.
+    """
+
+    def __init__(self, problem: str, *, wrong_root: bool = False) -> None:
+        super().__init__(problem)
+        self.wrong_root = wrong_root
+
+
+def parse(raw: bytes, root_tag: str) -> Element:
+    """The root element of a metadata file that should be ``<root_tag>``.
+
+    DTDs are refused, so no entity is ever expanded. Raises
+    :class:`XmlRefused`.
+    """
+    try:
+        root = fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise XmlRefused(
+            f"refused: the XML declares {type(exc).__name__} ({exc})"
+        ) from None
+    except ParseError as exc:
+        raise XmlRefused(f"not well-formed XML ({exc})") from None
+    if root.tag not in (f"{METADATA_NS}{root_tag}", root_tag):
+        raise XmlRefused(
+            f"its root element is <{local_name(root.tag)}>, not <{root_tag}>",
+            wrong_root=True,
+        )
+    return root
 
 
 def child(element: Element, path: str) -> Element | None:

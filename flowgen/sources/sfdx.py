@@ -23,10 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from xml.etree.ElementTree import Element
 
 from flowgen.errors import SourceError
 from flowgen.model import ApexType, FieldKind, FlowSpec, Param, RecordType
@@ -131,14 +128,9 @@ class SfdxProject:
         digest = hashlib.sha256(raw).digest()
         warnings: list[str] = []
         try:
-            root = fromstring(raw, forbid_dtd=True)
-        except DefusedXmlException as exc:
-            problem = f"refused: the XML declares {type(exc).__name__} ({exc})"
-            return FlowFile(path, None, problem, sha256=digest)
-        except ParseError as exc:
-            return FlowFile(path, None, f"not well-formed XML ({exc})", sha256=digest)
-        if root.tag not in (f"{metadata_xml.METADATA_NS}Flow", "Flow"):
-            problem = f"not a flow: its root element is <{metadata_xml.local_name(root.tag)}>, not <Flow>"
+            root = metadata_xml.parse(raw, "Flow")
+        except metadata_xml.XmlRefused as exc:
+            problem = f"not a flow: {exc}" if exc.wrong_root else str(exc)
             return FlowFile(path, None, problem, sha256=digest)
         status = metadata_xml.text(root, "status")
         if status in INACTIVE_STATUSES and not self.include_inactive:

@@ -21,10 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from xml.etree.ElementTree import Element
 
 from flowgen.model import RecordField, RecordType, usable_field_name
 from flowgen.sources import metadata_xml
@@ -280,22 +277,12 @@ def _parse(path: Path, root_tag: str, problems: list[str]) -> Element | None:
         problems.append(f"{path}: cannot be read ({exc.strerror or exc})")
         return None
     try:
-        root = fromstring(raw, forbid_dtd=True)
-    except DefusedXmlException as exc:
+        return metadata_xml.parse(raw, root_tag)
+    except metadata_xml.XmlRefused as exc:
         problems.append(
-            f"{path}: refused: the XML declares {type(exc).__name__} ({exc})"
+            f"{path}: skipped: {exc}" if exc.wrong_root else f"{path}: {exc}"
         )
         return None
-    except ParseError as exc:
-        problems.append(f"{path}: not well-formed XML ({exc})")
-        return None
-    if root.tag not in (f"{metadata_xml.METADATA_NS}{root_tag}", root_tag):
-        problems.append(
-            f"{path}: skipped: its root element is <{metadata_xml.local_name(root.tag)}>, "
-            f"not <{root_tag}>"
-        )
-        return None
-    return root
 
 
 def _children_at(element: Element, parent: str, tag: str) -> list[Element]:
