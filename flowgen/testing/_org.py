@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from . import _batch, _oauth, _query, _snapshot, _sobjects, _tooling, _wire
+from . import _batch, _oauth, _query, _snapshot, _sobjects, _soql, _tooling, _wire
 from ._faults import Fault, FaultQueue
 from ._model import FlowFault, FlowHandler, RecordedRequest, record
 from ._server import Reply, Request, Server
@@ -408,7 +408,7 @@ class FakeOrg:
             locator = path[len(f"{base}/query/") :]
             try:
                 return 200, self._cursors.next_page(base, locator)
-            except _query.QueryError as exc:
+            except _soql.QueryError as exc:
                 return 400, exc.body()
         sobject = _sobjects.describe_target(base, path)
         if sobject is not None and method == "GET":
@@ -421,9 +421,9 @@ class FakeOrg:
         soql = parse_qs(query, keep_blank_values=True).get("q")
         try:
             if not soql:
-                raise _query.QueryError(_query.MALFORMED_QUERY, "missing parameter q")
+                raise _soql.QueryError(_soql.MALFORMED_QUERY, "missing parameter q")
             fields = _query.parse(soql[0])
-        except _query.QueryError as exc:
+        except _soql.QueryError as exc:
             return 400, exc.body()
         with self._lock:
             definitions = list(self._definitions.items())

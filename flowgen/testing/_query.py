@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import _wire
+from ._soql import MALFORMED_QUERY, QueryError, select
 
 OBJECT = "FlowDefinitionView"
 # The fields a row has, canonically spelled; SOQL names are case-insensitive.
@@ -21,23 +21,11 @@ FIELDS = (
     "LatestVersionId",
     "LastModifiedDate",
 )
-_BY_LOWER = {field.lower(): field for field in FIELDS}
 # Changes are stamped from here on, one second apart, so runs are repeatable.
 _EPOCH = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
-_SOQL = re.compile(
-    r"\s*SELECT\s+(?P<fields>.*?)\s+FROM\s+(?P<object>\w+)\s*(?P<rest>.*?)\s*",
-    re.IGNORECASE | re.DOTALL,
-)
 _LOCATOR = re.compile(r"(01gFAKE\d{11})-(\d+)")
 
-INVALID_TYPE = "INVALID_TYPE"
-INVALID_FIELD = "INVALID_FIELD"
-MALFORMED_QUERY = "MALFORMED_QUERY"
 INVALID_QUERY_LOCATOR = "INVALID_QUERY_LOCATOR"
-
-
-class QueryError(_wire.Refusal):
-    """A query Salesforce would refuse: answered 400 with ``code``."""
 
 
 @dataclass(frozen=True)
@@ -76,33 +64,13 @@ def parse(soql: str) -> list[str]:
     ORDER BY or LIMIT is refused rather than ignored, so a client relying on
     one fails loudly instead of seeing rows it filtered out.
     """
-    match = _SOQL.fullmatch(soql)
-    if match is None:
-        raise QueryError(MALFORMED_QUERY, "expected SELECT <fields> FROM <object>")
-    if match["object"].lower() != OBJECT.lower():
-        raise QueryError(
-            INVALID_TYPE,
-            f"sObject type '{match['object']}' is not supported by the fake org",
-        )
-    if match["rest"]:
+    fields, rest = select(soql, OBJECT, FIELDS, shape=f"SELECT <fields> FROM {OBJECT}")
+    if rest:
         raise QueryError(
             MALFORMED_QUERY,
-            f"the fake org answers no clauses after FROM {OBJECT}: {match['rest']!r}",
+            f"the fake org answers no clauses after FROM {OBJECT}: {rest!r}",
         )
-    fields: list[str] = []
-    for raw in match["fields"].split(","):
-        name = raw.strip()
-        if not name:
-            raise QueryError(MALFORMED_QUERY, "empty field in the SELECT list")
-        canonical = _BY_LOWER.get(name.lower())
-        if canonical is None:
-            raise QueryError(
-                INVALID_FIELD, f"No such column '{name}' on entity '{OBJECT}'"
-            )
-        if canonical in fields:
-            raise QueryError(MALFORMED_QUERY, f"duplicate field selected: {name}")
-        fields.append(canonical)
-    return fields
+    return list(fields)
 
 
 def record(

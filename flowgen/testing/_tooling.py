@@ -10,18 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import _wire
+from ._soql import MALFORMED_QUERY, QueryError, select
 
 OBJECT = "ApexClass"
 # The fields a row has, canonically spelled; SOQL names are case-insensitive.
 FIELDS = ("Id", "Name", "NamespacePrefix", "SymbolTable")
-_BY_LOWER = {field.lower(): field for field in FIELDS}
-MALFORMED_QUERY = "MALFORMED_QUERY"
 _SHAPE = f"SELECT <fields> FROM {OBJECT} WHERE Name IN ('...', ...)"
-_SOQL = re.compile(
-    r"\s*SELECT\s+(?P<fields>.*?)\s+FROM\s+(?P<object>\w+)\s*(?P<rest>.*?)\s*",
-    re.IGNORECASE | re.DOTALL,
-)
 _WHERE = re.compile(r"WHERE\s+Name\s+IN\s*\((?P<names>.*)\)", re.IGNORECASE | re.DOTALL)
 # A string literal: quotes around anything but a bare quote or backslash,
 # or a backslash escape (checked by _unescape).
@@ -36,10 +30,6 @@ _ESCAPES = {
     "'": "'",
     "\\": "\\",
 }
-
-
-class ToolingError(_wire.Refusal):
-    """A query the fake org refuses: answered 400 with ``code``."""
 
 
 @dataclass(frozen=True)
@@ -71,41 +61,14 @@ def parse(soql: str) -> Query:
     Anything else is refused rather than half-answered, so a client relying
     on a clause the fake ignores fails loudly instead of seeing wrong rows.
     """
-    match = _SOQL.fullmatch(soql)
-    if match is None:
-        raise ToolingError(MALFORMED_QUERY, f"expected {_SHAPE}")
-    if match["object"].lower() != OBJECT.lower():
-        raise ToolingError(
-            MALFORMED_QUERY,
-            f"sObject type '{match['object']}' is not supported by the fake org's "
-            f"Tooling API; expected {_SHAPE}",
-        )
-    where = _WHERE.fullmatch(match["rest"])
+    fields, rest = select(soql, OBJECT, FIELDS, shape=_SHAPE)
+    where = _WHERE.fullmatch(rest)
     if where is None:
-        raise ToolingError(
+        raise QueryError(
             MALFORMED_QUERY,
-            f"the fake org answers only {_SHAPE}, not {match['rest']!r}",
+            f"the fake org answers only {_SHAPE}, not {rest!r}",
         )
-    return Query(_fields(match["fields"]), _names(where["names"]))
-
-
-def _fields(selected: str) -> tuple[str, ...]:
-    fields: list[str] = []
-    for raw in selected.split(","):
-        name = raw.strip()
-        if not name:
-            raise ToolingError(MALFORMED_QUERY, "empty field in the SELECT list")
-        canonical = _BY_LOWER.get(name.lower())
-        if canonical is None:
-            raise ToolingError(
-                MALFORMED_QUERY,
-                f"field '{name}' of {OBJECT} is not supported by the fake org; "
-                f"choose from {', '.join(FIELDS)}",
-            )
-        if canonical in fields:
-            raise ToolingError(MALFORMED_QUERY, f"duplicate field selected: {name}")
-        fields.append(canonical)
-    return tuple(fields)
+    return Query(fields, _names(where["names"]))
 
 
 def _names(listed: str) -> tuple[str, ...]:
@@ -114,7 +77,7 @@ def _names(listed: str) -> tuple[str, ...]:
     while True:
         literal = _LITERAL.match(listed, position)
         if literal is None:
-            raise ToolingError(
+            raise QueryError(
                 MALFORMED_QUERY, f"expected a quoted name in IN ({listed})"
             )
         names.append(_unescape(literal["text"]))
@@ -122,7 +85,7 @@ def _names(listed: str) -> tuple[str, ...]:
         if position == len(listed):
             return tuple(names)
         if listed[position] != ",":
-            raise ToolingError(MALFORMED_QUERY, f"expected ',' in IN ({listed})")
+            raise QueryError(MALFORMED_QUERY, f"expected ',' in IN ({listed})")
         position += 1
 
 
@@ -130,7 +93,7 @@ def _unescape(text: str) -> str:
     def replace(escape: re.Match[str]) -> str:
         char = _ESCAPES.get(escape[1])
         if char is None:
-            raise ToolingError(
+            raise QueryError(
                 MALFORMED_QUERY, f"invalid escape sequence '\\{escape[1]}'"
             )
         return char
@@ -193,9 +156,9 @@ class ApexClasses:
         soql = parse_qs(query, keep_blank_values=True).get("q")
         try:
             if not soql:
-                raise ToolingError(MALFORMED_QUERY, "missing parameter q")
+                raise QueryError(MALFORMED_QUERY, "missing parameter q")
             parsed = parse(soql[0])
-        except ToolingError as exc:
+        except QueryError as exc:
             return 400, exc.body()
         wanted = {name.lower() for name in parsed.names}
         with self._lock:

@@ -502,26 +502,27 @@ def test_replacing_a_class_keeps_its_id_and_place(
 
 
 @pytest.mark.parametrize(
-    "soql",
+    ("soql", "code"),
     [
-        SELECT,  # no WHERE
-        f"{SELECT} WHERE Name = 'Shipping'",
-        f"{SELECT} WHERE Name IN ()",
-        f"{SELECT} WHERE Name IN ('Shipping',)",
-        f"{SELECT} WHERE Name IN ('Shipping' 'Billing')",
-        f"{SELECT} WHERE Name IN (Shipping)",
-        f"{SELECT} WHERE Name IN ('Shipping') LIMIT 1",
-        f"{SELECT} WHERE Name IN ('Ship\\ping')",
-        "SELECT Id, Body FROM ApexClass WHERE Name IN ('Shipping')",
-        "SELECT Id, id FROM ApexClass WHERE Name IN ('Shipping')",
-        "SELECT Id, FROM ApexClass WHERE Name IN ('Shipping')",
-        "SELECT Id FROM ApexTrigger WHERE Name IN ('Shipping')",
-        "DELETE FROM ApexClass",
-        "",
+        (SELECT, "MALFORMED_QUERY"),  # no WHERE
+        (f"{SELECT} WHERE Name = 'Shipping'", "MALFORMED_QUERY"),
+        (f"{SELECT} WHERE Name IN ()", "MALFORMED_QUERY"),
+        (f"{SELECT} WHERE Name IN ('Shipping',)", "MALFORMED_QUERY"),
+        (f"{SELECT} WHERE Name IN ('Shipping' 'Billing')", "MALFORMED_QUERY"),
+        (f"{SELECT} WHERE Name IN (Shipping)", "MALFORMED_QUERY"),
+        (f"{SELECT} WHERE Name IN ('Shipping') LIMIT 1", "MALFORMED_QUERY"),
+        (f"{SELECT} WHERE Name IN ('Ship\\ping')", "MALFORMED_QUERY"),
+        # An unknown field or object: the codes Salesforce sends for them.
+        ("SELECT Id, Body FROM ApexClass WHERE Name IN ('Shipping')", "INVALID_FIELD"),
+        ("SELECT Id, id FROM ApexClass WHERE Name IN ('Shipping')", "MALFORMED_QUERY"),
+        ("SELECT Id, FROM ApexClass WHERE Name IN ('Shipping')", "MALFORMED_QUERY"),
+        ("SELECT Id FROM ApexTrigger WHERE Name IN ('Shipping')", "INVALID_TYPE"),
+        ("DELETE FROM ApexClass", "MALFORMED_QUERY"),
+        ("", "MALFORMED_QUERY"),
     ],
 )
 def test_unsupported_tooling_queries_are_400(
-    fake_org: FakeOrg, api: httpx.Client, soql: str
+    fake_org: FakeOrg, api: httpx.Client, soql: str, code: str
 ) -> None:
     fake_org.add_apex_class("Shipping", SHIPPING)
 
@@ -529,7 +530,7 @@ def test_unsupported_tooling_queries_are_400(
 
     assert response.status_code == 400
     [error] = response.json()
-    assert error["errorCode"] == "MALFORMED_QUERY"
+    assert error["errorCode"] == code
     assert isinstance(error["message"], str) and error["message"]
 
 
