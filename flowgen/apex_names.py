@@ -10,29 +10,27 @@ so they cannot disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-# Types that are values, not classes to fetch (lowercase; Apex ignores case).
+from flowgen.model import FieldKind
+
+# Apex's value types that generated code types as flow variables of a kind
+# (lowercase; Apex ignores case).
+VALUE_KINDS: Mapping[str, FieldKind] = {
+    "string": FieldKind.STRING,
+    "id": FieldKind.STRING,
+    "integer": FieldKind.INTEGER,
+    "long": FieldKind.INTEGER,
+    "decimal": FieldKind.DECIMAL,
+    "double": FieldKind.FLOAT,
+    "boolean": FieldKind.BOOLEAN,
+    "date": FieldKind.DATE,
+    "datetime": FieldKind.DATETIME,
+    "time": FieldKind.TIME,
+}
+# Types that are values, not classes to fetch.
 PRIMITIVES = frozenset(
-    {
-        "string",
-        "id",
-        "integer",
-        "long",
-        "decimal",
-        "double",
-        "boolean",
-        "date",
-        "datetime",
-        "time",
-        "object",
-        "blob",
-        "sobject",
-        "void",
-        "list",
-        "set",
-        "map",
-    }
+    {*VALUE_KINDS, "object", "blob", "sobject", "void", "list", "set", "map"}
 )
 # Prefixes that qualify built-in types: System.String, Schema.Account.
 _BUILTIN_QUALIFIERS = frozenset({"system", "schema"})

@@ -12,23 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from flowgen import apex_names, literals, naming
-from flowgen.model import ApexMember, ApexType
+from flowgen import apex_names, literals, naming, typemap
+from flowgen.model import ApexMember, ApexType, FieldKind
+from flowgen.typemap import PythonType
 
-# Apex's own value types: (annotation, codec), case-insensitive names.
-_PRIMITIVES: Mapping[str, tuple[str, str]] = {
-    "string": ("str", "_rt.STRING"),
-    "id": ("str", "_rt.STRING"),
-    "integer": ("int", "_rt.INTEGER"),
-    "long": ("int", "_rt.INTEGER"),
-    "decimal": ("_decimal.Decimal", "_rt.DECIMAL"),
-    "double": ("float", "_rt.FLOAT"),
-    "boolean": ("bool", "_rt.BOOLEAN"),
-    "date": ("_dt.date", "_rt.DATE"),
-    "datetime": ("_dt.datetime", "_rt.DATETIME"),
-    "time": ("_dt.time", "_rt.TIME"),
-}
-_ANY = ("_typing.Any", "_rt.ANY")
+_ANY = typemap.scalar(FieldKind.ANY)
+_RECORD_DICT = "dict[str, _typing.Any]"
 # The attributes every generated dataclass has besides its members.
 _TAKEN = frozenset({"from_dict"})
 
@@ -40,6 +29,7 @@ class MemberView(NamedTuple):
     annotation: str
     codec: str
     apex_type_doc: str
+    imports: frozenset[str]  # module aliases the annotation needs ("_dt"...)
 
 
 class ApexView(NamedTuple):
@@ -87,14 +77,15 @@ def _member_view(
     aliases: Mapping[str, str],
     records_lower: Mapping[str, str],
 ) -> MemberView:
-    annotation, codec = _member_type(member.apex_type, owner, aliases, records_lower)
+    spelt = _member_type(member.apex_type, owner, aliases, records_lower)
     return MemberView(
         attr=attr,
         wire_literal=literals.python_string(member.name),
         wire_doc=literals.docstring_line(member.name),
-        annotation=annotation,
-        codec=codec,
+        annotation=spelt.annotation,
+        codec=spelt.codec,
         apex_type_doc=literals.docstring_line(member.apex_type),
+        imports=spelt.imports,
     )
 
 
@@ -103,23 +94,30 @@ def _member_type(
     owner: str,
     aliases: Mapping[str, str],
     records_lower: Mapping[str, str],
-) -> tuple[str, str]:
-    """(annotation, codec) of a member of ``owner`` declared as ``apex_type``."""
+) -> PythonType:
+    """How a member of ``owner`` declared as ``apex_type`` is spelt."""
     depth, element = apex_names.unwrap(apex_type)
-    annotation, codec = _ANY
+    spelt = _ANY
     if element is not None:
         lowered = element.lower()
-        apex_name = apex_names.resolve_apex_type(apex_type, owner, aliases)
-        if lowered in _PRIMITIVES:
-            annotation, codec = _PRIMITIVES[lowered]
+        kind = apex_names.VALUE_KINDS.get(lowered)
+        apex_name = (
+            None
+            if kind is not None
+            else apex_names.resolve_apex_type(apex_type, owner, aliases)
+        )
+        if kind is not None:
+            spelt = typemap.scalar(kind)
         elif apex_name is not None:
             alias = aliases[apex_name]
-            annotation, codec = alias, f"_rt.apex({alias})"
+            spelt = PythonType(alias, f"_rt.apex({alias})", frozenset())
         elif lowered in records_lower:
             record = literals.python_string(records_lower[lowered])
-            annotation, codec = "dict[str, _typing.Any]", f"_rt.record({record})"
+            spelt = PythonType(_RECORD_DICT, f"_rt.record({record})", _ANY.imports)
         elif lowered == "sobject":
-            annotation, codec = "dict[str, _typing.Any]", "_rt.record(None)"
+            spelt = PythonType(_RECORD_DICT, "_rt.record(None)", _ANY.imports)
     for _ in range(depth):
-        annotation, codec = f"list[{annotation}]", f"_rt.list_of({codec})"
-    return annotation, codec
+        spelt = PythonType(
+            f"list[{spelt.annotation}]", f"_rt.list_of({spelt.codec})", spelt.imports
+        )
+    return spelt

@@ -49,6 +49,14 @@ _STDLIB_ALIASES = {"_dt": "datetime", "_decimal": "decimal"}
 _PACKAGE_ALIASES = {"_records": "records", "_apex_types": "apex_types"}
 
 
+def _stdlib_imports(aliases: Iterable[str]) -> list[tuple[str, str]]:
+    """(module, alias) of the standard modules among ``aliases``, sorted;
+    typing is not among them (the templates import it always)."""
+    return sorted(
+        (_STDLIB_ALIASES[alias], alias) for alias in aliases if alias in _STDLIB_ALIASES
+    )
+
+
 @dataclass(frozen=True)
 class RenderedPackage:
     """The package as relative path -> bytes, plus what was left out and why."""
@@ -296,15 +304,12 @@ class PackagePlan:
         types = apex_view.apex_views(
             aliases, described, record_aliases=self._record_aliases
         )
-        annotations = " ".join(m.annotation for t in types for m in t.members)
         return env.get_template("apex_types.py.jinja").render(
             types=types,
             described=any(t.members for t in types),
-            imports=[
-                (module, alias)
-                for alias, module in (("_dt", "datetime"), ("_decimal", "decimal"))
-                if f"{alias}." in annotations
-            ],
+            imports=_stdlib_imports(
+                {alias for t in types for m in t.members for alias in m.imports}
+            ),
         )
 
     def flow_module(self, spec: FlowSpec) -> tuple[str, bytes]:
@@ -402,11 +407,7 @@ def _flow_view(
         description_lines=_doc_lines(spec.description),
         inputs=inputs,
         outputs=outputs,
-        stdlib_imports=sorted(
-            (_STDLIB_ALIASES[alias], alias)
-            for alias in imports
-            if alias in _STDLIB_ALIASES
-        ),
+        stdlib_imports=_stdlib_imports(imports),
         package_imports=sorted(
             (_PACKAGE_ALIASES[alias], alias)
             for alias in imports

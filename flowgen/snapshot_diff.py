@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from flowgen.model import FieldKind, FieldType, FlowSpec, Param, is_invocable
-from flowgen.typemap import scalar_annotation
+from flowgen.typemap import scalar
 
 
 class Severity(enum.Enum):
@@ -52,7 +52,7 @@ _MAX_VALUES = 10
 # without its module alias (RECORD and APEX are named by their type). STRING
 # and PICKLIST share one, so a switch between them breaks no caller.
 _PYTHON_TYPES: dict[FieldKind, str] = {
-    kind: scalar_annotation(kind).rpartition(".")[2]
+    kind: scalar(kind).annotation.rpartition(".")[2]
     for kind in FieldKind
     if kind not in (FieldKind.RECORD, FieldKind.APEX)
 }

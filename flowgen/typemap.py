@@ -82,9 +82,9 @@ _SCALARS: Mapping[FieldKind, tuple[str, str, frozenset[str]]] = {
 }
 
 
-def scalar_annotation(kind: FieldKind) -> str:
-    """The annotation generated code gives a kind that is not RECORD or APEX."""
-    return _SCALARS[kind][0]
+def scalar(kind: FieldKind) -> PythonType:
+    """How generated code spells a kind that is not RECORD or APEX."""
+    return PythonType(*_SCALARS[kind])
 
 
 # The alias generated for records whose object type nobody named.
