@@ -17,7 +17,6 @@ access is a warning, and the flows keep such values as plain dicts.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import deque
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from flowgen.apex_names import apex_type_candidates
 from flowgen.errors import OrgError, SourceError
 from flowgen.model import ApexMember, ApexType
-from flowgen.sources.snapshot import json_files_by_name, read_bytes
+from flowgen.sources.snapshot import json_files_by_name, read_type_file
 
 if TYPE_CHECKING:  # generate reads apex/ files: it must not import httpx for that
     from flowgen.sources.org_http import OrgSession
@@ -385,22 +384,18 @@ def read_apex_types(
         apex_type = None
         if file_name is not None:
             path = os.path.join(directory, file_name)
-            try:
-                data = json.loads(read_bytes(path)[0])
-                apex_type = parse_apex_type(data, origin=path)
-                if apex_type.name.lower() != name.lower():
+
+            def parse(data: Any) -> ApexType:
+                parsed = parse_apex_type(data, origin=path)
+                if parsed.name.lower() != name.lower():
                     raise SourceError(
-                        path,
-                        f"holds type {apex_type.name!r}, not {file_name[:-5]!r}",
+                        path, f"holds type {parsed.name!r}, not {file_name[:-5]!r}"
                     )
-            except (OSError, ValueError) as exc:
-                warnings.append(
-                    f"{path}: cannot be read ({exc}); {name} values stay dicts"
-                )
-                apex_type = None
-            except SourceError as exc:
-                warnings.append(f"{exc}; {name} values stay dicts")
-                apex_type = None
+                return parsed
+
+            apex_type = read_type_file(
+                path, parse, warnings, f"{name} values stay dicts"
+            )
         cache[name.lower()] = apex_type
         return apex_type
 

@@ -9,19 +9,22 @@ Per-flow metadata in the manifest is optional; where it gives a flow's
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from flowgen.errors import SourceError
 
 if TYPE_CHECKING:
     from flowgen.model import ApexType, FlowSpec, RecordType
+
+_T = TypeVar("_T")
 
 MANIFEST_NAME = "flowgen-snapshot.json"
 FLOWS_DIR = "flows"
@@ -220,16 +223,32 @@ def read_record_types(
         if file_name is None:
             continue
         path = os.path.join(directory, file_name)
-        try:
-            data = json.loads(read_bytes(path)[0])
-            found[name] = parse_sobject(data, origin=path, warn=warnings.append)
-        except (OSError, ValueError) as exc:
-            warnings.append(
-                f"{path}: cannot be read ({exc}); {name} records stay untyped"
-            )
-        except SourceError as exc:
-            warnings.append(f"{exc}; {name} records stay untyped")
+        record = read_type_file(
+            path,
+            functools.partial(parse_sobject, origin=path, warn=warnings.append),
+            warnings,
+            f"{name} records stay untyped",
+        )
+        if record is not None:
+            found[name] = record
     return found, warnings
+
+
+def read_type_file(
+    path: str,
+    parse: Callable[[Any], _T],
+    warnings: list[str],
+    otherwise: str,
+) -> _T | None:
+    """One JSON file of a snapshot's type folder, parsed; None, and a warning
+    that ends with ``otherwise``, when it cannot be read or parsed."""
+    try:
+        return parse(json.loads(read_bytes(path)[0]))
+    except (OSError, ValueError) as exc:
+        warnings.append(f"{path}: cannot be read ({exc}); {otherwise}")
+    except SourceError as exc:
+        warnings.append(f"{exc}; {otherwise}")
+    return None
 
 
 def read_bytes(path: str) -> tuple[bytes, tuple[int, int]]:
