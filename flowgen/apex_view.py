@@ -18,8 +18,6 @@ from flowgen.typemap import PythonType
 
 _ANY = typemap.scalar(FieldKind.ANY)
 _RECORD_DICT = "dict[str, _typing.Any]"
-# The attributes every generated dataclass has besides its members.
-_TAKEN = frozenset({"from_dict"})
 
 
 class MemberView(NamedTuple):
@@ -53,7 +51,7 @@ def apex_views(
         members: tuple[MemberView, ...] = ()
         if apex_type is not None and apex_type.members:
             attrs = naming.unique_names(
-                [m.name for m in apex_type.members], fallback="member", taken=_TAKEN
+                [m.name for m in apex_type.members], fallback="member"
             )
             members = tuple(
                 _member_view(member, attrs[member.name], wire, aliases, records_lower)
