@@ -18,14 +18,20 @@ from flowgen.typemap import PythonType
 
 _ANY = typemap.scalar(FieldKind.ANY)
 _RECORD_DICT = "dict[str, _typing.Any]"
+# Each generated class's own methods: no member may take their names.
+_METHODS = frozenset({"to_wire", "from_wire"})
 
 
 class MemberView(NamedTuple):
     attr: str
     wire_literal: str
+    key_literal: str  # the name as _rt.apex_members keys it: lower case
     wire_doc: str
     annotation: str
-    codec: str
+    to_wire: str
+    from_wire: str
+    to_args: tuple[str, ...]
+    from_args: tuple[str, ...]
     apex_type_doc: str
     imports: frozenset[str]  # module aliases the annotation needs ("_dt"...)
 
@@ -33,6 +39,7 @@ class MemberView(NamedTuple):
 class ApexView(NamedTuple):
     name: str  # the class's name in apex_types.py
     wire_doc: str
+    name_literal: str
     wire_literal: str
     members: tuple[MemberView, ...]  # empty: a dict alias
 
@@ -51,7 +58,9 @@ def apex_views(
         members: tuple[MemberView, ...] = ()
         if apex_type is not None and apex_type.members:
             attrs = naming.unique_names(
-                [m.name for m in apex_type.members], fallback="member"
+                [m.name for m in apex_type.members],
+                fallback="member",
+                taken=_METHODS,
             )
             members = tuple(
                 _member_view(member, attrs[member.name], wire, aliases, records_lower)
@@ -60,6 +69,7 @@ def apex_views(
         views.append(
             ApexView(
                 name=alias,
+                name_literal=literals.python_string(alias),
                 wire_doc=literals.docstring_line(wire),
                 wire_literal=literals.python_string(wire),
                 members=members,
@@ -79,9 +89,13 @@ def _member_view(
     return MemberView(
         attr=attr,
         wire_literal=literals.python_string(member.name),
+        key_literal=literals.python_string(member.name.lower()),
         wire_doc=literals.docstring_line(member.name),
         annotation=spelt.annotation,
-        codec=spelt.codec,
+        to_wire=spelt.to_wire,
+        from_wire=spelt.from_wire,
+        to_args=spelt.to_args,
+        from_args=spelt.from_args,
         apex_type_doc=literals.docstring_line(member.apex_type),
         imports=spelt.imports,
     )
@@ -107,15 +121,11 @@ def _member_type(
         if kind is not None:
             spelt = typemap.scalar(kind)
         elif apex_name is not None:
-            alias = aliases[apex_name]
-            spelt = PythonType(alias, f"_rt.apex({alias})", frozenset())
+            spelt = typemap.apex_class(aliases[apex_name])
         elif lowered in records_lower:
-            record = literals.python_string(records_lower[lowered])
-            spelt = PythonType(_RECORD_DICT, f"_rt.record({record})", _ANY.imports)
+            spelt = typemap.record(_RECORD_DICT, records_lower[lowered], *_ANY.imports)
         elif lowered == "sobject":
-            spelt = PythonType(_RECORD_DICT, "_rt.record(None)", _ANY.imports)
+            spelt = typemap.record(_RECORD_DICT, None, *_ANY.imports)
     for _ in range(depth):
-        spelt = PythonType(
-            f"list[{spelt.annotation}]", f"_rt.list_of({spelt.codec})", spelt.imports
-        )
+        spelt = spelt.listed()
     return spelt

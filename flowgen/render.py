@@ -27,31 +27,39 @@ from flowgen.model import (
     RecordType,
     is_invocable,
 )
-from flowgen.resources import runtime_source_path, templates_dir
+from flowgen.resources import runtime_dir, templates_dir
 
 LINE_LENGTH = 88
 
 # The runtime's own public names, less those that would only confuse next to
 # the package's API_VERSION.
 _NOT_REEXPORTED = frozenset({"DEFAULT_API_VERSION"})
+# Runtime names the package imports on first use (they import asyncio).
+_RUNTIME_LAZY = ("AsyncFlowClient", "AsyncTokenProvider")
 # Submodules are attributes of the package once imported: no flow may take their names.
 _PACKAGE_MODULES = frozenset({"flows", "records", "apex_types"})
 # Every flow gets functions named <function> and <function><suffix>.
 FUNCTION_SUFFIXES = ("_many", "_async", "_many_async")
 # Output dataclasses carry these besides the flow's own outputs.
-# An Output is a named tuple: its fields cannot be tuple's own methods.
-_OUTPUT_EXTRAS = frozenset({"interview_status", "interview_guid", "count", "index"})
+_OUTPUT_EXTRAS = frozenset({"interview_status", "interview_guid"})
 # The generated functions' own arguments.
 _FUNCTION_ARGS = frozenset({"client"})
 
-# typing is imported by every flow module (see flow_module.py.jinja).
-_STDLIB_ALIASES = {"_dt": "datetime", "_decimal": "decimal"}
+# Every flow module imports these two (see flow_module.py.jinja).
+_ALWAYS_IMPORTED = ("_abc", "_dataclasses")
+_STDLIB_ALIASES = {
+    "_abc": "collections.abc",
+    "_dataclasses": "dataclasses",
+    "_dt": "datetime",
+    "_decimal": "decimal",
+    "_typing": "typing",
+}
 _PACKAGE_ALIASES = {"_records": "records", "_apex_types": "apex_types"}
 
 
 def _stdlib_imports(aliases: Iterable[str]) -> list[tuple[str, str]]:
-    """(module, alias) of the standard modules among ``aliases``, sorted;
-    typing is not among them (the templates import it always)."""
+    """(module, alias) of the standard modules among ``aliases``, sorted as
+    isort sorts them."""
     return sorted(
         (_STDLIB_ALIASES[alias], alias) for alias in aliases if alias in _STDLIB_ALIASES
     )
@@ -77,7 +85,10 @@ class _ParamView(NamedTuple):
     description_lines: tuple[str, ...]
     values_doc: str
     annotation: str
-    codec: str
+    to_wire: str
+    from_wire: str
+    to_args: tuple[str, ...]
+    from_args: tuple[str, ...]
     required: bool
 
 
@@ -110,12 +121,17 @@ class _ModuleView(NamedTuple):
         return self.function
 
     @property
+    def stem(self) -> str:
+        """What the module's class names start with."""
+        return naming.pascal_case(self.function)
+
+    @property
     def input_class(self) -> str:
-        return f"{naming.pascal_case(self.function)}Input"
+        return f"{self.stem}Input"
 
     @property
     def output_class(self) -> str:
-        return f"{naming.pascal_case(self.function)}Output"
+        return f"{self.stem}Output"
 
     @property
     def function_many(self) -> str:
@@ -141,6 +157,7 @@ class _PackageView(NamedTuple):
     flow_count: int
     flows: list[_ModuleView]
     runtime_exports: list[str]
+    runtime_lazy: tuple[str, ...]
     all: list[str]
     lazy: list[tuple[str, str]]
     example: str | None
@@ -173,6 +190,7 @@ def _environment() -> jinja2.Environment:
         bytecode_cache=template_cache.bytecode_cache(),
     )
     env.tests["fits"] = _fits
+    env.globals["call"] = layout_call
     # Rendered once and shared: importing a macro module per file costs more
     # than the rest of a small module's rendering.
     env.globals["header"] = env.get_template("header.jinja").render().rstrip("\n")
@@ -183,17 +201,28 @@ def _environment() -> jinja2.Environment:
 def runtime_exports() -> list[str]:
     """The names the package re-exports from its runtime: the runtime's ``__all__``."""
     # Read from the source: importing the runtime would import httpx.
-    found = re.search(r"^__all__ = (\[.*?\])$", runtime_source().decode(), re.M | re.S)
+    source = runtime_files()["_runtime/__init__.py"].decode()
+    found = re.search(r"^__all__ = (\[.*?\])$", source, re.M | re.S)
     if found is None:
-        raise RuntimeError("the runtime module has no __all__ list")
+        raise RuntimeError("the runtime package has no __all__ list")
     names: list[str] = ast.literal_eval(found.group(1))
-    return sorted(set(names) - _NOT_REEXPORTED)
+    return sorted(set(names) - _NOT_REEXPORTED, key=_isort_key)
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    # isort's order within one import: CONSTANTS, then Classes, then functions.
+    if name.isupper():
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
 
 
 @functools.cache
-def runtime_source() -> bytes:
-    """The bytes of the runtime shim, copied verbatim into each package."""
-    return runtime_source_path().read_bytes()
+def runtime_files() -> dict[str, bytes]:
+    """The runtime package, copied byte for byte into each generated package."""
+    return {
+        f"_runtime/{path.name}": path.read_bytes()
+        for path in sorted(runtime_dir().glob("*.py"))
+    }
 
 
 class PackagePlan:
@@ -249,13 +278,19 @@ class PackagePlan:
 
     def records_module(self, record_types: Mapping[str, RecordType]) -> bytes:
         """records.py, typing the described sObject types among ``record_types``."""
+        aliases = _record_views(self._record_aliases, record_types)
         return _encode(
             _environment()
             .get_template("records.py.jinja")
             .render(
                 generic=typemap.GENERIC_RECORD,
                 attributes=record_schema.ATTRIBUTES_CLASS,
-                aliases=_record_views(self._record_aliases, record_types),
+                aliases=aliases,
+                uses_decimal=any(
+                    "_decimal." in annotation
+                    for alias in aliases
+                    for _, annotation in alias.fields
+                ),
             )
         )
 
@@ -274,20 +309,15 @@ class PackagePlan:
         """
         env = _environment()
         return {
-            "_runtime.py": runtime_source(),
+            **runtime_files(),
             "py.typed": b"",
             "flows/__init__.py": _encode(
                 env.get_template("flows_init.py.jinja").render()
             ),
             "records.py": records if records is not None else self.records_module({}),
             "apex_types.py": _encode(self._apex_module(env, apex_types or {})),
-            "__init__.py": _encode(
-                _render_init(
-                    env,
-                    self._modules,
-                    package=self.package,
-                    api_version=self.api_version,
-                )
+            **_render_init(
+                env, self._modules, package=self.package, api_version=self.api_version
             ),
         }
 
@@ -304,13 +334,19 @@ class PackagePlan:
         types = apex_view.apex_views(
             aliases, described, record_aliases=self._record_aliases
         )
-        return env.get_template("apex_types.py.jinja").render(
+        has_classes = any(t.members for t in types)
+        layout: dict[str, bool] = {}
+        source = env.get_template("apex_types.py.jinja").render(
+            layout=layout,
             types=types,
-            described=any(t.members for t in types),
+            described=has_classes,
             imports=_stdlib_imports(
                 {alias for t in types for m in t.members for alias in m.imports}
+                | {"_typing"}
+                | ({"_dataclasses"} if has_classes else set())
             ),
         )
+        return _black(source) if layout.get("black") else source
 
     def flow_module(self, spec: FlowSpec) -> tuple[str, bytes]:
         """One flow's module: its relative path and bytes."""
@@ -407,7 +443,7 @@ def _flow_view(
         description_lines=_doc_lines(spec.description),
         inputs=inputs,
         outputs=outputs,
-        stdlib_imports=_stdlib_imports(imports),
+        stdlib_imports=_stdlib_imports({*imports, *_ALWAYS_IMPORTED}),
         package_imports=sorted(
             (_PACKAGE_ALIASES[alias], alias)
             for alias in imports
@@ -438,7 +474,10 @@ def _param_view(param: Param, attr: str, ptype: typemap.PythonType) -> _ParamVie
         description_lines=_doc_lines(param.description),
         values_doc=_values_doc(param.picklist_values),
         annotation=ptype.annotation,
-        codec=ptype.codec,
+        to_wire=ptype.to_wire,
+        from_wire=ptype.from_wire,
+        to_args=ptype.to_args,
+        from_args=ptype.from_args,
         required=param.required,
     )
 
@@ -449,7 +488,8 @@ def _render_init(
     *,
     package: str,
     api_version: str,
-) -> str:
+) -> dict[str, bytes]:
+    """The package's ``__init__.py`` and the stub that spells out its names."""
     lazy = sorted(
         (name, module.module) for module in modules for name in module.exports
     )
@@ -459,11 +499,17 @@ def _render_init(
         flow_count=len(modules),
         flows=sorted(modules, key=lambda module: module.module),
         runtime_exports=runtime_exports(),
+        runtime_lazy=_RUNTIME_LAZY,
         all=sorted([*runtime_exports(), "API_VERSION", *(name for name, _ in lazy)]),
         lazy=lazy,
         example=modules[0].function if modules else None,
     )
-    return env.get_template("package_init.py.jinja").render(package=package_view)
+    return {
+        f"__init__{suffix}": _encode(
+            env.get_template(f"package_init{suffix}.jinja").render(package=package_view)
+        )
+        for suffix in (".py", ".pyi")
+    }
 
 
 def _record_views(
@@ -511,6 +557,38 @@ def _black(source: str) -> str:
 def _black_if_needed(source: str) -> str:
     # For the package-level files; flow modules say themselves (layout.black).
     return _black(source) if _has_long_code_line(source) else source
+
+
+def layout_call(
+    layout: dict[str, bool],
+    indent: int,
+    head: str,
+    args: Sequence[str],
+    tail: str,
+    more_args: Sequence[str] = (),
+) -> str:
+    """``{head}({args}, {more_args}){tail}`` laid out as black would, at ``indent``.
+
+    One line when it fits; else the arguments on a line of their own; else
+    one to a line with a trailing comma. Where no layout fits (names that
+    long), ``layout["black"]`` is set and black lays the module out.
+    """
+    pad = " " * indent
+    inner = " " * (indent + 4)
+    args = [*args, *more_args]
+    joined = ", ".join(args)
+    line = f"{pad}{head}({joined}){tail}"
+    if _fits(line):
+        return line
+    if not _fits(f"{pad}{head}("):
+        layout["black"] = True
+        return line
+    if _fits(inner + joined):
+        return f"{pad}{head}(\n{inner}{joined}\n{pad}){tail}"
+    if not all(_fits(f"{inner}{arg},") for arg in args):
+        layout["black"] = True
+    lines = "".join(f"{inner}{arg},\n" for arg in args)
+    return f"{pad}{head}(\n{lines}{pad}){tail}"
 
 
 def _fits(line: str) -> bool:

@@ -19,9 +19,9 @@ def templates_dir() -> Path:
     )
 
 
-def runtime_source_path() -> Path:
-    """The runtime shim that every generated package gets a copy of."""
-    return _HERE / "runtime" / "_runtime.py"
+def runtime_dir() -> Path:
+    """The runtime package that every generated package gets a copy of."""
+    return _HERE / "runtime"
 
 
 def generator_files() -> list[Path]:

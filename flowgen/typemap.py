@@ -58,33 +58,80 @@ def parse_type(
 
 
 class PythonType(NamedTuple):
-    """How generated code spells a parameter's type and its codec."""
+    """How generated code spells a parameter's type and the runtime functions
+    that carry its values to and from the wire.
+
+    A value goes out as ``{to_wire}(value, name{to_args})`` and comes back as
+    ``{from_wire}(value, name{from_args})``: the ``*_args`` are the rest of
+    the call's arguments, already spelt.
+    """
 
     annotation: str
-    codec: str
+    to_wire: str
+    from_wire: str
     # Module aliases the spelling needs ("_dt", "_decimal", "_records"...).
     imports: frozenset[str]
+    to_args: tuple[str, ...] = ()
+    from_args: tuple[str, ...] = ()
+
+    def listed(self) -> PythonType:
+        """The type of a collection of this type."""
+        return PythonType(
+            f"list[{self.annotation}]",
+            "_rt.list_to_wire",
+            "_rt.list_from_wire",
+            self.imports,
+            (self.to_wire, *self.to_args),
+            (self.from_wire, *self.from_args),
+        )
 
 
-# kind -> (annotation, codec, imports); RECORD and APEX are built per type name.
-_SCALARS: Mapping[FieldKind, tuple[str, str, frozenset[str]]] = {
-    FieldKind.STRING: ("str", "_rt.STRING", frozenset()),
-    FieldKind.PICKLIST: ("str", "_rt.STRING", frozenset()),
-    FieldKind.MULTIPICKLIST: ("list[str]", "_rt.MULTIPICKLIST", frozenset()),
-    FieldKind.BOOLEAN: ("bool", "_rt.BOOLEAN", frozenset()),
-    FieldKind.INTEGER: ("int", "_rt.INTEGER", frozenset()),
-    FieldKind.FLOAT: ("float", "_rt.FLOAT", frozenset()),
-    FieldKind.DECIMAL: ("_decimal.Decimal", "_rt.DECIMAL", frozenset({"_decimal"})),
-    FieldKind.DATE: ("_dt.date", "_rt.DATE", frozenset({"_dt"})),
-    FieldKind.DATETIME: ("_dt.datetime", "_rt.DATETIME", frozenset({"_dt"})),
-    FieldKind.TIME: ("_dt.time", "_rt.TIME", frozenset({"_dt"})),
-    FieldKind.ANY: ("_typing.Any", "_rt.ANY", frozenset({"_typing"})),
+def _runtime_pair(kind: str, annotation: str, *imports: str) -> PythonType:
+    return PythonType(
+        annotation, f"_rt.{kind}_to_wire", f"_rt.{kind}_from_wire", frozenset(imports)
+    )
+
+
+# kind -> its spelling; RECORD and APEX are built per type name.
+_SCALARS: Mapping[FieldKind, PythonType] = {
+    FieldKind.STRING: _runtime_pair("string", "str"),
+    FieldKind.PICKLIST: _runtime_pair("string", "str"),
+    FieldKind.MULTIPICKLIST: _runtime_pair("multipicklist", "list[str]"),
+    FieldKind.BOOLEAN: _runtime_pair("boolean", "bool"),
+    FieldKind.INTEGER: _runtime_pair("integer", "int"),
+    FieldKind.FLOAT: _runtime_pair("float", "float"),
+    FieldKind.DECIMAL: _runtime_pair("decimal", "_decimal.Decimal", "_decimal"),
+    FieldKind.DATE: _runtime_pair("date", "_dt.date", "_dt"),
+    FieldKind.DATETIME: _runtime_pair("datetime", "_dt.datetime", "_dt"),
+    FieldKind.TIME: _runtime_pair("time", "_dt.time", "_dt"),
+    FieldKind.ANY: _runtime_pair("any", "_typing.Any", "_typing"),
 }
 
 
 def scalar(kind: FieldKind) -> PythonType:
     """How generated code spells a kind that is not RECORD or APEX."""
-    return PythonType(*_SCALARS[kind])
+    return _SCALARS[kind]
+
+
+def record(annotation: str, sobject: str | None, *imports: str) -> PythonType:
+    """A record of ``sobject`` (None: any sObject, named in its attributes)."""
+    return PythonType(
+        annotation,
+        "_rt.record_to_wire",
+        "_rt.record_from_wire",
+        frozenset(imports),
+        (python_string(sobject) if sobject else "None",),
+    )
+
+
+def apex_class(alias: str, module: str = "") -> PythonType:
+    """An Apex-defined type (``module`` the prefix its class is named by in
+    the generated code, such as ``_apex_types.``)."""
+    imports = frozenset({module.rstrip(".")}) if module else frozenset()
+    cls = f"{module}{alias}"
+    return PythonType(
+        cls, "_rt.apex_to_wire", "_rt.apex_from_wire", imports, (cls,), (cls,)
+    )
 
 
 # The alias generated for records whose object type nobody named.
@@ -117,23 +164,13 @@ def python_type(
 @functools.lru_cache(maxsize=4096)  # a few dozen distinct types serve every flow
 def _spelling(ftype: FieldType, alias: str | None, is_collection: bool) -> PythonType:
     if ftype.kind is FieldKind.RECORD:
-        sobject = ftype.sobject_type
-        codec = (
-            f"_rt.record({python_string(sobject)})" if sobject else "_rt.record(None)"
-        )
-        scalar = (f"_records.{alias}", codec, frozenset({"_records"}))
+        spelt = record(f"_records.{alias}", ftype.sobject_type, "_records")
     elif ftype.kind is FieldKind.APEX:
-        scalar = (
-            f"_apex_types.{alias}",
-            f"_rt.apex(_apex_types.{alias})",
-            frozenset({"_apex_types"}),
-        )
+        assert alias is not None
+        spelt = apex_class(alias, "_apex_types.")
     else:
-        scalar = _SCALARS[ftype.kind]
-    annotation, codec, imports = scalar
-    if is_collection:
-        return PythonType(f"list[{annotation}]", f"_rt.list_of({codec})", imports)
-    return PythonType(annotation, codec, imports)
+        spelt = _SCALARS[ftype.kind]
+    return spelt.listed() if is_collection else spelt
 
 
 def python_string(text: str) -> str:

@@ -197,10 +197,7 @@ def test_list_and_describe_from_the_org_and_from_a_snapshot(
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("def create_case(\n    client: _rt.FlowClient,\n")
     assert "    subject: str,\n" in shown.stdout
-    assert (
-        "class CreateCaseOutput(_typing.NamedTuple):\n    case_id: str | None = None\n"
-        in shown.stdout
-    )
+    assert "class CreateCaseOutput:\n    case_id: str | None = None\n" in shown.stdout
     offline = run_flowgen("describe", "create_case", "--snapshot", "snap", cwd=tmp_path)
     assert offline.stdout == shown.stdout
     missing = run_flowgen("describe", "Nope", "--snapshot", "snap", cwd=tmp_path)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -241,3 +242,36 @@ def test_one_debug_line_per_request_without_the_token(
     assert len(lines) == 1
     assert lines[0].startswith(f"flow {FLOW}: 1 input(s), HTTP 200 in ")
     assert all(org.access_token not in r.getMessage() for r in caplog.records)
+
+
+def test_eighteen_digit_decimals_cross_a_bulk_call_exactly(acme: Any) -> None:
+    # Currency must never pass through float, in either direction, and the
+    # exact-decimal JSON path must hold in a bulk body of many inputs.
+    amounts = [Decimal("1234567890.12345678"), Decimal("-0.000000000000000001")]
+    amounts += [Decimal(f"9876543210987654.{i:02d}") for i in range(40)]
+    assert all(len(a.as_tuple().digits) >= 18 for a in amounts[2:])
+    with FakeOrg(EXAMPLE_SNAPSHOT) as fake:
+        fake.on(
+            "Calculate_Invoice_Totals",
+            lambda inputs: {
+                "taxAmount": inputs["taxRate"],
+                "taxBreakdown": [inputs["taxRate"], *inputs["lineAmounts"]],
+            },
+        )
+        inputs = [
+            acme.CalculateInvoiceTotalsInput(
+                invoice={"Id": f"a01{i:015d}"}, line_amounts=[amount], tax_rate=amount
+            )
+            for i, amount in enumerate(amounts)
+        ]
+        with acme.FlowClient(fake.instance_url, fake.access_token) as client:
+            results = acme.calculate_invoice_totals_many(client, inputs, batch_size=7)
+        sent = [
+            inputs["taxRate"] for inputs in fake.invocations["Calculate_Invoice_Totals"]
+        ]
+        assert fake.request_count(method="POST") == 6
+    assert [str(value) for value in sent] == [str(a) for a in amounts]
+    for amount, result in zip(amounts, results, strict=True):
+        output = result.unwrap()
+        assert str(output.tax_amount) == str(amount)
+        assert [str(v) for v in output.tax_breakdown] == [str(amount)] * 2

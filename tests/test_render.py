@@ -135,11 +135,10 @@ def test_long_names_fall_back_to_black_and_stay_stable(tmp_path: Path) -> None:
     assert black.format_str(source, mode=MODE) == source
 
 
-def test_outputs_named_like_tuple_methods_are_renamed_and_read(
+def test_outputs_named_like_tuple_methods_keep_their_names(
     tmp_path: Path, import_package
 ) -> None:  # type: ignore[no-untyped-def]
-    # An Output is a named tuple: an output called index or count must not
-    # hide (or be hidden by) tuple's own methods.
+    # Outputs are dataclasses: an output called index or count is just that.
     root = write_snapshot(
         tmp_path / "snap",
         [describe("Tally", [], [param("index", "INT"), param("Count", "INT")])],
@@ -147,9 +146,9 @@ def test_outputs_named_like_tuple_methods_are_renamed_and_read(
     write_package(_render(root, "tally_pkg").files, tmp_path / "out" / "tally_pkg")
     package = import_package(tmp_path / "out", "tally_pkg")
     binding = importlib.import_module("tally_pkg.flows.tally")._FLOW
-    output = binding.decode({"index": 3, "Count": 4})
-    assert (output.index_, output.count_) == (3, 4)
-    assert output == package.TallyOutput(index_=3, count_=4)
+    output = binding.output({"index": 3, "Count": 4})
+    assert (output.index, output.count) == (3, 4)
+    assert output == package.TallyOutput(index=3, count=4)
 
 
 def test_package_init_is_lazy(tmp_path: Path, import_package) -> None:  # type: ignore[no-untyped-def]
@@ -166,13 +165,13 @@ def test_package_init_is_lazy(tmp_path: Path, import_package) -> None:  # type: 
 
 
 def test_package_reexports_only_what_the_runtime_exports() -> None:
-    from flowgen.runtime import _runtime
+    from flowgen import runtime
 
-    assert render.runtime_exports() == sorted(
-        set(_runtime.__all__) - {"DEFAULT_API_VERSION"}
+    assert sorted(render.runtime_exports()) == sorted(
+        set(runtime.__all__) - {"DEFAULT_API_VERSION"}
     )
     assert "FlowClient" in render.runtime_exports()
-    assert _runtime.__all__ == sorted(_runtime.__all__)
+    assert runtime.__all__ == sorted(runtime.__all__)
 
 
 def test_no_flow_takes_another_flows_async_function_names() -> None:

@@ -3,9 +3,9 @@
 """Apex-defined types that the flows take and return.
 
 A type whose class flowgen could read is a dataclass of the class's public
-members, snake_cased (each says its Apex name); the runtime sends and reads
-it by those names, nested types and lists of them too. The others are dicts
-keyed by member name.
+members, snake_cased (each says its Apex name), with the two functions that
+send and read it by those names (``to_wire`` and ``from_wire``). The others
+are dicts keyed by member name.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import datetime as _dt
 import decimal as _decimal
 import typing as _typing
 
-from . import _runtime as _rt
+from ._runtime import bindings as _rt
 
 _ApexObject: _typing.TypeAlias = dict[str, _typing.Any]
 
@@ -39,6 +39,45 @@ class AcmeShipping_Parcel:
     height_cm: int | None = None
     fragile: bool | None = None
     contents: list[str] | None = None
+
+    @staticmethod
+    def to_wire(value: object, name: str) -> _rt.WireObject | None:
+        """The JSON object of ``value``; a dict is taken as that object already."""
+        if not isinstance(value, AcmeShipping_Parcel):
+            return _rt.apex_dict_to_wire(value, name)
+        return {
+            "weightKg": _rt.decimal_to_wire(value.weight_kg, f"{name}.weight_kg"),
+            "lengthCm": _rt.integer_to_wire(value.length_cm, f"{name}.length_cm"),
+            "widthCm": _rt.integer_to_wire(value.width_cm, f"{name}.width_cm"),
+            "heightCm": _rt.integer_to_wire(value.height_cm, f"{name}.height_cm"),
+            "fragile": _rt.boolean_to_wire(value.fragile, f"{name}.fragile"),
+            "contents": _rt.list_to_wire(
+                value.contents, f"{name}.contents", _rt.string_to_wire
+            ),
+        }
+
+    @staticmethod
+    def from_wire(value: object, name: str) -> AcmeShipping_Parcel | None:
+        """An object of an answer; its members are found in any case, as in Apex."""
+        if value is None:
+            return None
+        members = _rt.apex_members(value, name)
+        return AcmeShipping_Parcel(
+            weight_kg=_rt.decimal_from_wire(
+                members.get("weightkg"), f"{name}.weight_kg"
+            ),
+            length_cm=_rt.integer_from_wire(
+                members.get("lengthcm"), f"{name}.length_cm"
+            ),
+            width_cm=_rt.integer_from_wire(members.get("widthcm"), f"{name}.width_cm"),
+            height_cm=_rt.integer_from_wire(
+                members.get("heightcm"), f"{name}.height_cm"
+            ),
+            fragile=_rt.boolean_from_wire(members.get("fragile"), f"{name}.fragile"),
+            contents=_rt.list_from_wire(
+                members.get("contents"), f"{name}.contents", _rt.string_from_wire
+            ),
+        )
 
 
 @_dataclasses.dataclass(frozen=True, kw_only=True)
@@ -65,6 +104,69 @@ class AcmeShipping_Quote:
     parcel: AcmeShipping_Parcel | None = None
     surcharges: list[AcmeShipping_Surcharge] | None = None
 
+    @staticmethod
+    def to_wire(value: object, name: str) -> _rt.WireObject | None:
+        """The JSON object of ``value``; a dict is taken as that object already."""
+        if not isinstance(value, AcmeShipping_Quote):
+            return _rt.apex_dict_to_wire(value, name)
+        return {
+            "carrier": _rt.string_to_wire(value.carrier, f"{name}.carrier"),
+            "serviceLevel": _rt.string_to_wire(
+                value.service_level, f"{name}.service_level"
+            ),
+            "price": _rt.decimal_to_wire(value.price, f"{name}.price"),
+            "currencyIsoCode": _rt.string_to_wire(
+                value.currency_iso_code, f"{name}.currency_iso_code"
+            ),
+            "deliveryDate": _rt.date_to_wire(
+                value.delivery_date, f"{name}.delivery_date"
+            ),
+            "pickupWindowStart": _rt.datetime_to_wire(
+                value.pickup_window_start, f"{name}.pickup_window_start"
+            ),
+            "parcel": _rt.apex_to_wire(
+                value.parcel, f"{name}.parcel", AcmeShipping_Parcel
+            ),
+            "surcharges": _rt.list_to_wire(
+                value.surcharges,
+                f"{name}.surcharges",
+                _rt.apex_to_wire,
+                AcmeShipping_Surcharge,
+            ),
+        }
+
+    @staticmethod
+    def from_wire(value: object, name: str) -> AcmeShipping_Quote | None:
+        """An object of an answer; its members are found in any case, as in Apex."""
+        if value is None:
+            return None
+        members = _rt.apex_members(value, name)
+        return AcmeShipping_Quote(
+            carrier=_rt.string_from_wire(members.get("carrier"), f"{name}.carrier"),
+            service_level=_rt.string_from_wire(
+                members.get("servicelevel"), f"{name}.service_level"
+            ),
+            price=_rt.decimal_from_wire(members.get("price"), f"{name}.price"),
+            currency_iso_code=_rt.string_from_wire(
+                members.get("currencyisocode"), f"{name}.currency_iso_code"
+            ),
+            delivery_date=_rt.date_from_wire(
+                members.get("deliverydate"), f"{name}.delivery_date"
+            ),
+            pickup_window_start=_rt.datetime_from_wire(
+                members.get("pickupwindowstart"), f"{name}.pickup_window_start"
+            ),
+            parcel=_rt.apex_from_wire(
+                members.get("parcel"), f"{name}.parcel", AcmeShipping_Parcel
+            ),
+            surcharges=_rt.list_from_wire(
+                members.get("surcharges"),
+                f"{name}.surcharges",
+                _rt.apex_from_wire,
+                AcmeShipping_Surcharge,
+            ),
+        )
+
 
 @_dataclasses.dataclass(frozen=True, kw_only=True)
 class AcmeShipping_Surcharge:
@@ -78,50 +180,27 @@ class AcmeShipping_Surcharge:
     reason: str | None = None
     amount: _decimal.Decimal | None = None
 
+    @staticmethod
+    def to_wire(value: object, name: str) -> _rt.WireObject | None:
+        """The JSON object of ``value``; a dict is taken as that object already."""
+        if not isinstance(value, AcmeShipping_Surcharge):
+            return _rt.apex_dict_to_wire(value, name)
+        return {
+            "reason": _rt.string_to_wire(value.reason, f"{name}.reason"),
+            "amount": _rt.decimal_to_wire(value.amount, f"{name}.amount"),
+        }
+
+    @staticmethod
+    def from_wire(value: object, name: str) -> AcmeShipping_Surcharge | None:
+        """An object of an answer; its members are found in any case, as in Apex."""
+        if value is None:
+            return None
+        members = _rt.apex_members(value, name)
+        return AcmeShipping_Surcharge(
+            reason=_rt.string_from_wire(members.get("reason"), f"{name}.reason"),
+            amount=_rt.decimal_from_wire(members.get("amount"), f"{name}.amount"),
+        )
+
 
 GetLeadsList_LeadSummary: _typing.TypeAlias = _ApexObject
 """The Apex class ``GetLeadsList$LeadSummary`` (its members could not be read)."""
-
-
-_rt.register_apex(
-    AcmeShipping_Parcel,
-    "AcmeShipping$Parcel",
-    [
-        _rt.Field("weight_kg", "weightKg", _rt.DECIMAL),
-        _rt.Field("length_cm", "lengthCm", _rt.INTEGER),
-        _rt.Field("width_cm", "widthCm", _rt.INTEGER),
-        _rt.Field("height_cm", "heightCm", _rt.INTEGER),
-        _rt.Field("fragile", "fragile", _rt.BOOLEAN),
-        _rt.Field("contents", "contents", _rt.list_of(_rt.STRING)),
-    ],
-)
-
-
-_rt.register_apex(
-    AcmeShipping_Quote,
-    "AcmeShipping$Quote",
-    [
-        _rt.Field("carrier", "carrier", _rt.STRING),
-        _rt.Field("service_level", "serviceLevel", _rt.STRING),
-        _rt.Field("price", "price", _rt.DECIMAL),
-        _rt.Field("currency_iso_code", "currencyIsoCode", _rt.STRING),
-        _rt.Field("delivery_date", "deliveryDate", _rt.DATE),
-        _rt.Field("pickup_window_start", "pickupWindowStart", _rt.DATETIME),
-        _rt.Field("parcel", "parcel", _rt.apex(AcmeShipping_Parcel)),
-        _rt.Field(
-            "surcharges",
-            "surcharges",
-            _rt.list_of(_rt.apex(AcmeShipping_Surcharge)),
-        ),
-    ],
-)
-
-
-_rt.register_apex(
-    AcmeShipping_Surcharge,
-    "AcmeShipping$Surcharge",
-    [
-        _rt.Field("reason", "reason", _rt.STRING),
-        _rt.Field("amount", "amount", _rt.DECIMAL),
-    ],
-)

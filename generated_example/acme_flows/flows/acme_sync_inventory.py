@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 import datetime as _dt
 
-from .. import _runtime as _rt
+from .._runtime import bindings as _rt
 
 __all__ = [
     "AcmeSyncInventoryInput",
@@ -51,7 +50,8 @@ class AcmeSyncInventoryInput:
     batch_size: int | None | _rt.Unset = _rt.UNSET
 
 
-class AcmeSyncInventoryOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class AcmeSyncInventoryOutput:
     """Outputs of the flow ``acme__Sync_Inventory``.
 
     Attributes:
@@ -76,24 +76,54 @@ class AcmeSyncInventoryOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: AcmeSyncInventoryInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["warehouseCode"] = _rt.string_to_wire(value.warehouse_code, "warehouse_code")
+    if value.skus is not _rt.UNSET:
+        wire["skus"] = _rt.list_to_wire(value.skus, "skus", _rt.string_to_wire)
+    if value.since is not _rt.UNSET:
+        wire["since"] = _rt.datetime_to_wire(value.since, "since")
+    if value.full_resync is not _rt.UNSET:
+        wire["fullResync"] = _rt.boolean_to_wire(value.full_resync, "full_resync")
+    if value.batch_size is not _rt.UNSET:
+        wire["batchSize"] = _rt.integer_to_wire(value.batch_size, "batch_size")
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> AcmeSyncInventoryOutput:
+    return AcmeSyncInventoryOutput(
+        synced_count=_rt.integer_from_wire(values.get("syncedCount"), "synced_count"),
+        quantities=_rt.list_from_wire(
+            values.get("quantities"), "quantities", _rt.integer_from_wire
+        ),
+        failed_skus=_rt.list_from_wire(
+            values.get("failedSkus"), "failed_skus", _rt.string_from_wire
+        ),
+        last_synced_at=_rt.datetime_from_wire(
+            values.get("lastSyncedAt"), "last_synced_at"
+        ),
+        sync_status=_rt.string_from_wire(values.get("syncStatus"), "sync_status"),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "acme__Sync_Inventory",
     api_version="62.0",
-    inputs=[
-        _rt.Field("warehouse_code", "warehouseCode", _rt.STRING),
-        _rt.Field("skus", "skus", _rt.list_of(_rt.STRING)),
-        _rt.Field("since", "since", _rt.DATETIME),
-        _rt.Field("full_resync", "fullResync", _rt.BOOLEAN),
-        _rt.Field("batch_size", "batchSize", _rt.INTEGER),
-    ],
-    outputs=[
-        _rt.Field("synced_count", "syncedCount", _rt.INTEGER),
-        _rt.Field("quantities", "quantities", _rt.list_of(_rt.INTEGER)),
-        _rt.Field("failed_skus", "failedSkus", _rt.list_of(_rt.STRING)),
-        _rt.Field("last_synced_at", "lastSyncedAt", _rt.DATETIME),
-        _rt.Field("sync_status", "syncStatus", _rt.STRING),
-    ],
-    output_type=AcmeSyncInventoryOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=(
+        "syncedCount",
+        "quantities",
+        "failedSkus",
+        "lastSyncedAt",
+        "syncStatus",
+    ),
 )
 
 
@@ -125,8 +155,8 @@ def acme_sync_inventory(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         AcmeSyncInventoryInput(
             warehouse_code=warehouse_code,
             skus=skus,
@@ -165,8 +195,8 @@ async def acme_sync_inventory_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         AcmeSyncInventoryInput(
             warehouse_code=warehouse_code,
             skus=skus,
@@ -180,34 +210,50 @@ async def acme_sync_inventory_async(
 def acme_sync_inventory_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[AcmeSyncInventoryInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[AcmeSyncInventoryOutput]]:
     """Run the flow ``acme__Sync_Inventory`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``AcmeSyncInventoryInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def acme_sync_inventory_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[AcmeSyncInventoryInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[AcmeSyncInventoryOutput]]:
     """Run the flow ``acme__Sync_Inventory`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``AcmeSyncInventoryInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

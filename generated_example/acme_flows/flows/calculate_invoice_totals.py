@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 import decimal as _decimal
 
-from .. import _runtime as _rt
 from .. import records as _records
+from .._runtime import bindings as _rt
 
 __all__ = [
     "CalculateInvoiceTotalsInput",
@@ -59,7 +58,8 @@ class CalculateInvoiceTotalsInput:
     rounding_mode: str | None | _rt.Unset = _rt.UNSET
 
 
-class CalculateInvoiceTotalsOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CalculateInvoiceTotalsOutput:
     """Outputs of the flow ``Calculate_Invoice_Totals``.
 
     Attributes:
@@ -89,26 +89,63 @@ class CalculateInvoiceTotalsOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: CalculateInvoiceTotalsInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["invoice"] = _rt.record_to_wire(value.invoice, "invoice", "Invoice__c")
+    wire["lineAmounts"] = _rt.list_to_wire(
+        value.line_amounts, "line_amounts", _rt.decimal_to_wire
+    )
+    if value.discount_percent is not _rt.UNSET:
+        wire["discountPercent"] = _rt.float_to_wire(
+            value.discount_percent, "discount_percent"
+        )
+    if value.tax_rate is not _rt.UNSET:
+        wire["taxRate"] = _rt.decimal_to_wire(value.tax_rate, "tax_rate")
+    if value.rounding_mode is not _rt.UNSET:
+        wire["roundingMode"] = _rt.string_to_wire(value.rounding_mode, "rounding_mode")
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> CalculateInvoiceTotalsOutput:
+    return CalculateInvoiceTotalsOutput(
+        subtotal=_rt.decimal_from_wire(values.get("subtotal"), "subtotal"),
+        discount_amount=_rt.decimal_from_wire(
+            values.get("discountAmount"), "discount_amount"
+        ),
+        tax_amount=_rt.decimal_from_wire(values.get("taxAmount"), "tax_amount"),
+        total=_rt.decimal_from_wire(values.get("total"), "total"),
+        applied_rates=_rt.list_from_wire(
+            values.get("appliedRates"), "applied_rates", _rt.float_from_wire
+        ),
+        tax_breakdown=_rt.list_from_wire(
+            values.get("taxBreakdown"), "tax_breakdown", _rt.decimal_from_wire
+        ),
+        updated_invoice=_rt.record_from_wire(
+            values.get("updatedInvoice"), "updated_invoice"
+        ),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Calculate_Invoice_Totals",
     api_version="62.0",
-    inputs=[
-        _rt.Field("invoice", "invoice", _rt.record("Invoice__c")),
-        _rt.Field("line_amounts", "lineAmounts", _rt.list_of(_rt.DECIMAL)),
-        _rt.Field("discount_percent", "discountPercent", _rt.FLOAT),
-        _rt.Field("tax_rate", "taxRate", _rt.DECIMAL),
-        _rt.Field("rounding_mode", "roundingMode", _rt.STRING),
-    ],
-    outputs=[
-        _rt.Field("subtotal", "subtotal", _rt.DECIMAL),
-        _rt.Field("discount_amount", "discountAmount", _rt.DECIMAL),
-        _rt.Field("tax_amount", "taxAmount", _rt.DECIMAL),
-        _rt.Field("total", "total", _rt.DECIMAL),
-        _rt.Field("applied_rates", "appliedRates", _rt.list_of(_rt.FLOAT)),
-        _rt.Field("tax_breakdown", "taxBreakdown", _rt.list_of(_rt.DECIMAL)),
-        _rt.Field("updated_invoice", "updatedInvoice", _rt.record("Invoice__c")),
-    ],
-    output_type=CalculateInvoiceTotalsOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=(
+        "subtotal",
+        "discountAmount",
+        "taxAmount",
+        "total",
+        "appliedRates",
+        "taxBreakdown",
+        "updatedInvoice",
+    ),
 )
 
 
@@ -141,8 +178,8 @@ def calculate_invoice_totals(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         CalculateInvoiceTotalsInput(
             invoice=invoice,
             line_amounts=line_amounts,
@@ -182,8 +219,8 @@ async def calculate_invoice_totals_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         CalculateInvoiceTotalsInput(
             invoice=invoice,
             line_amounts=line_amounts,
@@ -197,34 +234,50 @@ async def calculate_invoice_totals_async(
 def calculate_invoice_totals_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[CalculateInvoiceTotalsInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[CalculateInvoiceTotalsOutput]]:
     """Run the flow ``Calculate_Invoice_Totals`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``CalculateInvoiceTotalsInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def calculate_invoice_totals_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[CalculateInvoiceTotalsInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[CalculateInvoiceTotalsOutput]]:
     """Run the flow ``Calculate_Invoice_Totals`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``CalculateInvoiceTotalsInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 
-from .. import _runtime as _rt
 from .. import records as _records
+from .._runtime import bindings as _rt
 
 __all__ = [
     "CreateSupportCaseInput",
@@ -63,7 +62,8 @@ class CreateSupportCaseInput:
     comment_lines: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-class CreateSupportCaseOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CreateSupportCaseOutput:
     """Outputs of the flow ``Create_Support_Case``.
 
     Attributes:
@@ -84,25 +84,47 @@ class CreateSupportCaseOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: CreateSupportCaseInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["account"] = _rt.record_to_wire(value.account, "account", "Account")
+    wire["subject"] = _rt.string_to_wire(value.subject, "subject")
+    if value.description is not _rt.UNSET:
+        wire["description"] = _rt.string_to_wire(value.description, "description")
+    if value.priority is not _rt.UNSET:
+        wire["priority"] = _rt.string_to_wire(value.priority, "priority")
+    if value.origin is not _rt.UNSET:
+        wire["origin"] = _rt.string_to_wire(value.origin, "origin")
+    if value.contact_email is not _rt.UNSET:
+        wire["contactEmail"] = _rt.string_to_wire(value.contact_email, "contact_email")
+    if value.contact_phone is not _rt.UNSET:
+        wire["contactPhone"] = _rt.string_to_wire(value.contact_phone, "contact_phone")
+    if value.comment_lines is not _rt.UNSET:
+        wire["commentLines"] = _rt.list_to_wire(
+            value.comment_lines, "comment_lines", _rt.string_to_wire
+        )
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> CreateSupportCaseOutput:
+    return CreateSupportCaseOutput(
+        created_case=_rt.record_from_wire(values.get("createdCase"), "created_case"),
+        case_id=_rt.string_from_wire(values.get("caseId"), "case_id"),
+        case_number=_rt.string_from_wire(values.get("caseNumber"), "case_number"),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Create_Support_Case",
     api_version="62.0",
-    inputs=[
-        _rt.Field("account", "account", _rt.record("Account")),
-        _rt.Field("subject", "subject", _rt.STRING),
-        _rt.Field("description", "description", _rt.STRING),
-        _rt.Field("priority", "priority", _rt.STRING),
-        _rt.Field("origin", "origin", _rt.STRING),
-        _rt.Field("contact_email", "contactEmail", _rt.STRING),
-        _rt.Field("contact_phone", "contactPhone", _rt.STRING),
-        _rt.Field("comment_lines", "commentLines", _rt.list_of(_rt.STRING)),
-    ],
-    outputs=[
-        _rt.Field("created_case", "createdCase", _rt.record("Case")),
-        _rt.Field("case_id", "caseId", _rt.STRING),
-        _rt.Field("case_number", "caseNumber", _rt.STRING),
-    ],
-    output_type=CreateSupportCaseOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=("createdCase", "caseId", "caseNumber"),
 )
 
 
@@ -145,8 +167,8 @@ def create_support_case(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         CreateSupportCaseInput(
             account=account,
             subject=subject,
@@ -199,8 +221,8 @@ async def create_support_case_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         CreateSupportCaseInput(
             account=account,
             subject=subject,
@@ -217,34 +239,50 @@ async def create_support_case_async(
 def create_support_case_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[CreateSupportCaseInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[CreateSupportCaseOutput]]:
     """Run the flow ``Create_Support_Case`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``CreateSupportCaseInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def create_support_case_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[CreateSupportCaseInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[CreateSupportCaseOutput]]:
     """Run the flow ``Create_Support_Case`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``CreateSupportCaseInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 import datetime as _dt
 
-from .. import _runtime as _rt
 from .. import records as _records
+from .._runtime import bindings as _rt
 
 __all__ = [
     "GetOpenCaseCountInput",
@@ -35,7 +34,8 @@ class GetOpenCaseCountInput:
     """
 
 
-class GetOpenCaseCountOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class GetOpenCaseCountOutput:
     """Outputs of the flow ``Get_Open_Case_Count``.
 
     Attributes:
@@ -66,23 +66,52 @@ class GetOpenCaseCountOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: GetOpenCaseCountInput) -> _rt.WireObject:
+    return {}
+
+
+def _from_wire(values: _rt.WireObject) -> GetOpenCaseCountOutput:
+    return GetOpenCaseCountOutput(
+        open_case_count=_rt.integer_from_wire(
+            values.get("openCaseCount"), "open_case_count"
+        ),
+        escalated_count=_rt.integer_from_wire(
+            values.get("escalatedCount"), "escalated_count"
+        ),
+        cases_per_queue=_rt.list_from_wire(
+            values.get("casesPerQueue"), "cases_per_queue", _rt.integer_from_wire
+        ),
+        age_bucket_counts=_rt.list_from_wire(
+            values.get("ageBucketCounts"), "age_bucket_counts", _rt.integer_from_wire
+        ),
+        oldest_open_cases=_rt.list_from_wire(
+            values.get("oldestOpenCases"), "oldest_open_cases", _rt.record_from_wire
+        ),
+        oldest_open_case_date=_rt.date_from_wire(
+            values.get("oldestOpenCaseDate"), "oldest_open_case_date"
+        ),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Get_Open_Case_Count",
     api_version="62.0",
-    inputs=[],
-    outputs=[
-        _rt.Field("open_case_count", "openCaseCount", _rt.INTEGER),
-        _rt.Field("escalated_count", "escalatedCount", _rt.INTEGER),
-        _rt.Field("cases_per_queue", "casesPerQueue", _rt.list_of(_rt.INTEGER)),
-        _rt.Field("age_bucket_counts", "ageBucketCounts", _rt.list_of(_rt.INTEGER)),
-        _rt.Field(
-            "oldest_open_cases",
-            "oldestOpenCases",
-            _rt.list_of(_rt.record("Case")),
-        ),
-        _rt.Field("oldest_open_case_date", "oldestOpenCaseDate", _rt.DATE),
-    ],
-    output_type=GetOpenCaseCountOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=(
+        "openCaseCount",
+        "escalatedCount",
+        "casesPerQueue",
+        "ageBucketCounts",
+        "oldestOpenCases",
+        "oldestOpenCaseDate",
+    ),
 )
 
 
@@ -101,8 +130,8 @@ def get_open_case_count(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         GetOpenCaseCountInput(),
     )
 
@@ -122,8 +151,8 @@ async def get_open_case_count_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         GetOpenCaseCountInput(),
     )
 
@@ -131,34 +160,50 @@ async def get_open_case_count_async(
 def get_open_case_count_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[GetOpenCaseCountInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[GetOpenCaseCountOutput]]:
     """Run the flow ``Get_Open_Case_Count`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``GetOpenCaseCountInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def get_open_case_count_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[GetOpenCaseCountInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[GetOpenCaseCountOutput]]:
     """Run the flow ``Get_Open_Case_Count`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``GetOpenCaseCountInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

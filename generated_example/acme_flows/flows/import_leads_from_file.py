@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 
-from .. import _runtime as _rt
 from .. import apex_types as _apex_types
+from .._runtime import bindings as _rt
 
 __all__ = [
     "ImportLeadsFromFileInput",
@@ -59,7 +58,8 @@ class ImportLeadsFromFileInput:
     client_: str | None | _rt.Unset = _rt.UNSET
 
 
-class ImportLeadsFromFileOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class ImportLeadsFromFileOutput:
     """Outputs of the flow ``Import_Leads_From_File``.
 
     Attributes:
@@ -79,27 +79,50 @@ class ImportLeadsFromFileOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: ImportLeadsFromFileInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["import"] = _rt.string_to_wire(value.import_, "import_")
+    wire["format"] = _rt.string_to_wire(value.format_, "format_")
+    if value.from_ is not _rt.UNSET:
+        wire["from"] = _rt.string_to_wire(value.from_, "from_")
+    if value.match_ is not _rt.UNSET:
+        wire["match"] = _rt.string_to_wire(value.match_, "match_")
+    if value.class_ is not _rt.UNSET:
+        wire["class"] = _rt.string_to_wire(value.class_, "class_")
+    if value.client_ is not _rt.UNSET:
+        wire["client"] = _rt.string_to_wire(value.client_, "client_")
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> ImportLeadsFromFileOutput:
+    return ImportLeadsFromFileOutput(
+        leads=_rt.list_from_wire(
+            values.get("leads"),
+            "leads",
+            _rt.apex_from_wire,
+            _apex_types.GetLeadsList_LeadSummary,
+        ),
+        imported_count=_rt.integer_from_wire(
+            values.get("importedCount"), "imported_count"
+        ),
+        rejected_rows=_rt.list_from_wire(
+            values.get("rejectedRows"), "rejected_rows", _rt.string_from_wire
+        ),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Import_Leads_From_File",
     api_version="62.0",
-    inputs=[
-        _rt.Field("import_", "import", _rt.STRING),
-        _rt.Field("format_", "format", _rt.STRING),
-        _rt.Field("from_", "from", _rt.STRING),
-        _rt.Field("match_", "match", _rt.STRING),
-        _rt.Field("class_", "class", _rt.STRING),
-        _rt.Field("client_", "client", _rt.STRING),
-    ],
-    outputs=[
-        _rt.Field(
-            "leads",
-            "leads",
-            _rt.list_of(_rt.apex(_apex_types.GetLeadsList_LeadSummary)),
-        ),
-        _rt.Field("imported_count", "importedCount", _rt.INTEGER),
-        _rt.Field("rejected_rows", "rejectedRows", _rt.list_of(_rt.STRING)),
-    ],
-    output_type=ImportLeadsFromFileOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=("leads", "importedCount", "rejectedRows"),
 )
 
 
@@ -137,8 +160,8 @@ def import_leads_from_file(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         ImportLeadsFromFileInput(
             import_=import_,
             format_=format_,
@@ -184,8 +207,8 @@ async def import_leads_from_file_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         ImportLeadsFromFileInput(
             import_=import_,
             format_=format_,
@@ -200,34 +223,50 @@ async def import_leads_from_file_async(
 def import_leads_from_file_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[ImportLeadsFromFileInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[ImportLeadsFromFileOutput]]:
     """Run the flow ``Import_Leads_From_File`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``ImportLeadsFromFileInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def import_leads_from_file_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[ImportLeadsFromFileInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[ImportLeadsFromFileOutput]]:
     """Run the flow ``Import_Leads_From_File`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``ImportLeadsFromFileInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

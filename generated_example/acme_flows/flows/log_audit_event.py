@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 import datetime as _dt
 
-from .. import _runtime as _rt
+from .._runtime import bindings as _rt
 
 __all__ = [
     "LogAuditEventInput",
@@ -60,7 +59,8 @@ class LogAuditEventInput:
     attachments: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-class LogAuditEventOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class LogAuditEventOutput:
     """Outputs of the flow ``Log_Audit_Event``.
 
     Attributes:
@@ -73,21 +73,48 @@ class LogAuditEventOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: LogAuditEventInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["eventType"] = _rt.string_to_wire(value.event_type, "event_type")
+    wire["message"] = _rt.string_to_wire(value.message, "message")
+    if value.detail_lines is not _rt.UNSET:
+        wire["detailLines"] = _rt.list_to_wire(
+            value.detail_lines, "detail_lines", _rt.string_to_wire
+        )
+    if value.record_ids is not _rt.UNSET:
+        wire["recordIds"] = _rt.list_to_wire(
+            value.record_ids, "record_ids", _rt.string_to_wire
+        )
+    if value.actor_user_id is not _rt.UNSET:
+        wire["actorUserId"] = _rt.string_to_wire(value.actor_user_id, "actor_user_id")
+    if value.occurred_at is not _rt.UNSET:
+        wire["occurredAt"] = _rt.datetime_to_wire(value.occurred_at, "occurred_at")
+    if value.payload is not _rt.UNSET:
+        wire["payload"] = _rt.string_to_wire(value.payload, "payload")
+    if value.attachments is not _rt.UNSET:
+        wire["attachments"] = _rt.list_to_wire(
+            value.attachments, "attachments", _rt.string_to_wire
+        )
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> LogAuditEventOutput:
+    return LogAuditEventOutput(
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Log_Audit_Event",
     api_version="62.0",
-    inputs=[
-        _rt.Field("event_type", "eventType", _rt.STRING),
-        _rt.Field("message", "message", _rt.STRING),
-        _rt.Field("detail_lines", "detailLines", _rt.list_of(_rt.STRING)),
-        _rt.Field("record_ids", "recordIds", _rt.list_of(_rt.STRING)),
-        _rt.Field("actor_user_id", "actorUserId", _rt.STRING),
-        _rt.Field("occurred_at", "occurredAt", _rt.DATETIME),
-        _rt.Field("payload", "payload", _rt.STRING),
-        _rt.Field("attachments", "attachments", _rt.list_of(_rt.STRING)),
-    ],
-    outputs=[],
-    output_type=LogAuditEventOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=(),
 )
 
 
@@ -128,8 +155,8 @@ def log_audit_event(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         LogAuditEventInput(
             event_type=event_type,
             message=message,
@@ -180,8 +207,8 @@ async def log_audit_event_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         LogAuditEventInput(
             event_type=event_type,
             message=message,
@@ -198,34 +225,50 @@ async def log_audit_event_async(
 def log_audit_event_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[LogAuditEventInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[LogAuditEventOutput]]:
     """Run the flow ``Log_Audit_Event`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``LogAuditEventInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def log_audit_event_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[LogAuditEventInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[LogAuditEventOutput]]:
     """Run the flow ``Log_Audit_Event`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``LogAuditEventInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 
-from .. import _runtime as _rt
 from .. import records as _records
+from .._runtime import bindings as _rt
 
 __all__ = [
     "MergeDuplicateAccountsInput",
@@ -50,7 +49,8 @@ class MergeDuplicateAccountsInput:
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET
 
 
-class MergeDuplicateAccountsOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class MergeDuplicateAccountsOutput:
     """Outputs of the flow ``Merge_Duplicate_Accounts``.
 
     Attributes:
@@ -69,26 +69,55 @@ class MergeDuplicateAccountsOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: MergeDuplicateAccountsInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["masterAccount"] = _rt.record_to_wire(
+        value.master_account, "master_account", "Account"
+    )
+    wire["duplicates"] = _rt.list_to_wire(
+        value.duplicates, "duplicates", _rt.record_to_wire, "Account"
+    )
+    if value.account_name_1f56 is not _rt.UNSET:
+        wire["accountName"] = _rt.string_to_wire(
+            value.account_name_1f56, "account_name_1f56"
+        )
+    if value.account_name is not _rt.UNSET:
+        wire["account_name"] = _rt.string_to_wire(value.account_name, "account_name")
+    if value.keep_oldest_created_date is not _rt.UNSET:
+        wire["keepOldestCreatedDate"] = _rt.boolean_to_wire(
+            value.keep_oldest_created_date, "keep_oldest_created_date"
+        )
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> MergeDuplicateAccountsOutput:
+    return MergeDuplicateAccountsOutput(
+        merged_account=_rt.record_from_wire(
+            values.get("mergedAccount"), "merged_account"
+        ),
+        merged_account_ids=_rt.list_from_wire(
+            values.get("mergedAccountIds"), "merged_account_ids", _rt.string_from_wire
+        ),
+        reparented_invoices=_rt.list_from_wire(
+            values.get("reparentedInvoices"),
+            "reparented_invoices",
+            _rt.record_from_wire,
+        ),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Merge_Duplicate_Accounts",
     api_version="62.0",
-    inputs=[
-        _rt.Field("master_account", "masterAccount", _rt.record("Account")),
-        _rt.Field("duplicates", "duplicates", _rt.list_of(_rt.record("Account"))),
-        _rt.Field("account_name_1f56", "accountName", _rt.STRING),
-        _rt.Field("account_name", "account_name", _rt.STRING),
-        _rt.Field("keep_oldest_created_date", "keepOldestCreatedDate", _rt.BOOLEAN),
-    ],
-    outputs=[
-        _rt.Field("merged_account", "mergedAccount", _rt.record("Account")),
-        _rt.Field("merged_account_ids", "mergedAccountIds", _rt.list_of(_rt.STRING)),
-        _rt.Field(
-            "reparented_invoices",
-            "reparentedInvoices",
-            _rt.list_of(_rt.record("Invoice__c")),
-        ),
-    ],
-    output_type=MergeDuplicateAccountsOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=("mergedAccount", "mergedAccountIds", "reparentedInvoices"),
 )
 
 
@@ -120,8 +149,8 @@ def merge_duplicate_accounts(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         MergeDuplicateAccountsInput(
             master_account=master_account,
             duplicates=duplicates,
@@ -160,8 +189,8 @@ async def merge_duplicate_accounts_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         MergeDuplicateAccountsInput(
             master_account=master_account,
             duplicates=duplicates,
@@ -175,34 +204,50 @@ async def merge_duplicate_accounts_async(
 def merge_duplicate_accounts_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[MergeDuplicateAccountsInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[MergeDuplicateAccountsOutput]]:
     """Run the flow ``Merge_Duplicate_Accounts`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``MergeDuplicateAccountsInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def merge_duplicate_accounts_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[MergeDuplicateAccountsInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[MergeDuplicateAccountsOutput]]:
     """Run the flow ``Merge_Duplicate_Accounts`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``MergeDuplicateAccountsInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 import datetime as _dt
 
-from .. import _runtime as _rt
 from .. import apex_types as _apex_types
+from .._runtime import bindings as _rt
 
 __all__ = [
     "QuoteShippingRatesInput",
@@ -53,7 +52,8 @@ class QuoteShippingRatesInput:
     ship_date: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
-class QuoteShippingRatesOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class QuoteShippingRatesOutput:
     """Outputs of the flow ``Quote_Shipping_Rates``.
 
     Attributes:
@@ -71,25 +71,51 @@ class QuoteShippingRatesOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: QuoteShippingRatesInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["parcel"] = _rt.apex_to_wire(
+        value.parcel, "parcel", _apex_types.AcmeShipping_Parcel
+    )
+    wire["destination"] = _rt.string_to_wire(value.destination, "destination")
+    if value.waypoints is not _rt.UNSET:
+        wire["waypoints"] = _rt.list_to_wire(
+            value.waypoints, "waypoints", _rt.string_to_wire
+        )
+    if value.carriers is not _rt.UNSET:
+        wire["carriers"] = _rt.list_to_wire(
+            value.carriers, "carriers", _rt.string_to_wire
+        )
+    if value.ship_date is not _rt.UNSET:
+        wire["shipDate"] = _rt.date_to_wire(value.ship_date, "ship_date")
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> QuoteShippingRatesOutput:
+    return QuoteShippingRatesOutput(
+        quotes=_rt.list_from_wire(
+            values.get("quotes"),
+            "quotes",
+            _rt.apex_from_wire,
+            _apex_types.AcmeShipping_Quote,
+        ),
+        best_quote=_rt.apex_from_wire(
+            values.get("bestQuote"), "best_quote", _apex_types.AcmeShipping_Quote
+        ),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Quote_Shipping_Rates",
     api_version="62.0",
-    inputs=[
-        _rt.Field("parcel", "parcel", _rt.apex(_apex_types.AcmeShipping_Parcel)),
-        _rt.Field("destination", "destination", _rt.STRING),
-        _rt.Field("waypoints", "waypoints", _rt.list_of(_rt.STRING)),
-        _rt.Field("carriers", "carriers", _rt.list_of(_rt.STRING)),
-        _rt.Field("ship_date", "shipDate", _rt.DATE),
-    ],
-    outputs=[
-        _rt.Field(
-            "quotes",
-            "quotes",
-            _rt.list_of(_rt.apex(_apex_types.AcmeShipping_Quote)),
-        ),
-        _rt.Field("best_quote", "bestQuote", _rt.apex(_apex_types.AcmeShipping_Quote)),
-    ],
-    output_type=QuoteShippingRatesOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=("quotes", "bestQuote"),
 )
 
 
@@ -122,8 +148,8 @@ def quote_shipping_rates(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         QuoteShippingRatesInput(
             parcel=parcel,
             destination=destination,
@@ -163,8 +189,8 @@ async def quote_shipping_rates_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         QuoteShippingRatesInput(
             parcel=parcel,
             destination=destination,
@@ -178,34 +204,50 @@ async def quote_shipping_rates_async(
 def quote_shipping_rates_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[QuoteShippingRatesInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[QuoteShippingRatesOutput]]:
     """Run the flow ``Quote_Shipping_Rates`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``QuoteShippingRatesInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def quote_shipping_rates_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[QuoteShippingRatesInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[QuoteShippingRatesOutput]]:
     """Run the flow ``Quote_Shipping_Rates`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``QuoteShippingRatesInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

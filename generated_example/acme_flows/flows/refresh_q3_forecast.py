@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 import decimal as _decimal
 
-from .. import _runtime as _rt
+from .._runtime import bindings as _rt
 
 __all__ = [
     "RefreshQ3ForecastInput",
@@ -56,7 +55,8 @@ class RefreshQ3ForecastInput:
     include_closed_lost: bool | None | _rt.Unset = _rt.UNSET
 
 
-class RefreshQ3ForecastOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class RefreshQ3ForecastOutput:
     """Outputs of the flow ``Refresh_Q3_Forecast``.
 
     Attributes:
@@ -82,26 +82,68 @@ class RefreshQ3ForecastOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: RefreshQ3ForecastInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["fiscalYear"] = _rt.integer_to_wire(value.fiscal_year, "fiscal_year")
+    if value.region is not _rt.UNSET:
+        wire["region"] = _rt.string_to_wire(value.region, "region")
+    if value.product_families is not _rt.UNSET:
+        wire["productFamilies"] = _rt.list_to_wire(
+            value.product_families, "product_families", _rt.string_to_wire
+        )
+    if value.lambda_ is not _rt.UNSET:
+        wire["lambda"] = _rt.float_to_wire(value.lambda_, "lambda_")
+    if value.probability_threshold is not _rt.UNSET:
+        wire["probabilityThreshold"] = _rt.float_to_wire(
+            value.probability_threshold, "probability_threshold"
+        )
+    if value.include_closed_lost is not _rt.UNSET:
+        wire["includeClosedLost"] = _rt.boolean_to_wire(
+            value.include_closed_lost, "include_closed_lost"
+        )
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> RefreshQ3ForecastOutput:
+    return RefreshQ3ForecastOutput(
+        forecast_amount=_rt.decimal_from_wire(
+            values.get("forecastAmount"), "forecast_amount"
+        ),
+        weighted_amount=_rt.float_from_wire(
+            values.get("weightedAmount"), "weighted_amount"
+        ),
+        monthly_totals=_rt.list_from_wire(
+            values.get("monthlyTotals"), "monthly_totals", _rt.float_from_wire
+        ),
+        confidence=_rt.float_from_wire(values.get("confidence"), "confidence"),
+        pipeline_scores=_rt.list_from_wire(
+            values.get("pipelineScores"), "pipeline_scores", _rt.float_from_wire
+        ),
+        opportunity_count=_rt.integer_from_wire(
+            values.get("opportunityCount"), "opportunity_count"
+        ),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Refresh_Q3_Forecast",
     api_version="62.0",
-    inputs=[
-        _rt.Field("fiscal_year", "fiscalYear", _rt.INTEGER),
-        _rt.Field("region", "region", _rt.STRING),
-        _rt.Field("product_families", "productFamilies", _rt.list_of(_rt.STRING)),
-        _rt.Field("lambda_", "lambda", _rt.FLOAT),
-        _rt.Field("probability_threshold", "probabilityThreshold", _rt.FLOAT),
-        _rt.Field("include_closed_lost", "includeClosedLost", _rt.BOOLEAN),
-    ],
-    outputs=[
-        _rt.Field("forecast_amount", "forecastAmount", _rt.DECIMAL),
-        _rt.Field("weighted_amount", "weightedAmount", _rt.FLOAT),
-        _rt.Field("monthly_totals", "monthlyTotals", _rt.list_of(_rt.FLOAT)),
-        _rt.Field("confidence", "confidence", _rt.FLOAT),
-        _rt.Field("pipeline_scores", "pipelineScores", _rt.list_of(_rt.FLOAT)),
-        _rt.Field("opportunity_count", "opportunityCount", _rt.INTEGER),
-    ],
-    output_type=RefreshQ3ForecastOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=(
+        "forecastAmount",
+        "weightedAmount",
+        "monthlyTotals",
+        "confidence",
+        "pipelineScores",
+        "opportunityCount",
+    ),
 )
 
 
@@ -138,8 +180,8 @@ def refresh_q3_forecast(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         RefreshQ3ForecastInput(
             fiscal_year=fiscal_year,
             region=region,
@@ -184,8 +226,8 @@ async def refresh_q3_forecast_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         RefreshQ3ForecastInput(
             fiscal_year=fiscal_year,
             region=region,
@@ -200,34 +242,50 @@ async def refresh_q3_forecast_async(
 def refresh_q3_forecast_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[RefreshQ3ForecastInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[RefreshQ3ForecastOutput]]:
     """Run the flow ``Refresh_Q3_Forecast`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``RefreshQ3ForecastInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def refresh_q3_forecast_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[RefreshQ3ForecastInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[RefreshQ3ForecastOutput]]:
     """Run the flow ``Refresh_Q3_Forecast`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``RefreshQ3ForecastInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

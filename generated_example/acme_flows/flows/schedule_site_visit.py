@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 import datetime as _dt
 
-from .. import _runtime as _rt
+from .._runtime import bindings as _rt
 
 __all__ = [
     "ScheduleSiteVisitInput",
@@ -57,7 +56,8 @@ class ScheduleSiteVisitInput:
     blackout_dates: list[_dt.date] | None | _rt.Unset = _rt.UNSET
 
 
-class ScheduleSiteVisitOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class ScheduleSiteVisitOutput:
     """Outputs of the flow ``Schedule_Site_Visit``.
 
     Attributes:
@@ -82,26 +82,67 @@ class ScheduleSiteVisitOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: ScheduleSiteVisitInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["visitDate"] = _rt.date_to_wire(value.visit_date, "visit_date")
+    if value.preferred_start is not _rt.UNSET:
+        wire["preferredStart"] = _rt.time_to_wire(
+            value.preferred_start, "preferred_start"
+        )
+    if value.preferred_end is not _rt.UNSET:
+        wire["preferredEnd"] = _rt.time_to_wire(value.preferred_end, "preferred_end")
+    wire["siteAddress"] = _rt.string_to_wire(value.site_address, "site_address")
+    if value.site_location is not _rt.UNSET:
+        wire["siteLocation"] = _rt.string_to_wire(value.site_location, "site_location")
+    if value.technician_ids is not _rt.UNSET:
+        wire["technicianIds"] = _rt.list_to_wire(
+            value.technician_ids, "technician_ids", _rt.string_to_wire
+        )
+    if value.blackout_dates is not _rt.UNSET:
+        wire["blackoutDates"] = _rt.list_to_wire(
+            value.blackout_dates, "blackout_dates", _rt.date_to_wire
+        )
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> ScheduleSiteVisitOutput:
+    return ScheduleSiteVisitOutput(
+        scheduled_start=_rt.datetime_from_wire(
+            values.get("scheduledStart"), "scheduled_start"
+        ),
+        scheduled_end=_rt.datetime_from_wire(
+            values.get("scheduledEnd"), "scheduled_end"
+        ),
+        alternative_slots=_rt.list_from_wire(
+            values.get("alternativeSlots"), "alternative_slots", _rt.datetime_from_wire
+        ),
+        available_times=_rt.list_from_wire(
+            values.get("availableTimes"), "available_times", _rt.time_from_wire
+        ),
+        confirmation_url=_rt.string_from_wire(
+            values.get("confirmationUrl"), "confirmation_url"
+        ),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Schedule_Site_Visit",
     api_version="62.0",
-    inputs=[
-        _rt.Field("visit_date", "visitDate", _rt.DATE),
-        _rt.Field("preferred_start", "preferredStart", _rt.TIME),
-        _rt.Field("preferred_end", "preferredEnd", _rt.TIME),
-        _rt.Field("site_address", "siteAddress", _rt.STRING),
-        _rt.Field("site_location", "siteLocation", _rt.STRING),
-        _rt.Field("technician_ids", "technicianIds", _rt.list_of(_rt.STRING)),
-        _rt.Field("blackout_dates", "blackoutDates", _rt.list_of(_rt.DATE)),
-    ],
-    outputs=[
-        _rt.Field("scheduled_start", "scheduledStart", _rt.DATETIME),
-        _rt.Field("scheduled_end", "scheduledEnd", _rt.DATETIME),
-        _rt.Field("alternative_slots", "alternativeSlots", _rt.list_of(_rt.DATETIME)),
-        _rt.Field("available_times", "availableTimes", _rt.list_of(_rt.TIME)),
-        _rt.Field("confirmation_url", "confirmationUrl", _rt.STRING),
-    ],
-    output_type=ScheduleSiteVisitOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=(
+        "scheduledStart",
+        "scheduledEnd",
+        "alternativeSlots",
+        "availableTimes",
+        "confirmationUrl",
+    ),
 )
 
 
@@ -139,8 +180,8 @@ def schedule_site_visit(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         ScheduleSiteVisitInput(
             visit_date=visit_date,
             preferred_start=preferred_start,
@@ -187,8 +228,8 @@ async def schedule_site_visit_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         ScheduleSiteVisitInput(
             visit_date=visit_date,
             preferred_start=preferred_start,
@@ -204,34 +245,50 @@ async def schedule_site_visit_async(
 def schedule_site_visit_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[ScheduleSiteVisitInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[ScheduleSiteVisitOutput]]:
     """Run the flow ``Schedule_Site_Visit`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``ScheduleSiteVisitInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def schedule_site_visit_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[ScheduleSiteVisitInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[ScheduleSiteVisitOutput]]:
     """Run the flow ``Schedule_Site_Visit`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``ScheduleSiteVisitInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 import datetime as _dt
 
-from .. import _runtime as _rt
+from .._runtime import bindings as _rt
 
 __all__ = [
     "SendCustomerNotificationInput",
@@ -57,7 +56,8 @@ class SendCustomerNotificationInput:
     attachment_urls: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-class SendCustomerNotificationOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class SendCustomerNotificationOutput:
     """Outputs of the flow ``Send_Customer_Notification``.
 
     Attributes:
@@ -76,24 +76,49 @@ class SendCustomerNotificationOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: SendCustomerNotificationInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["id"] = _rt.string_to_wire(value.id_, "id_")
+    wire["type"] = _rt.string_to_wire(value.type_, "type_")
+    if value.input_ is not _rt.UNSET:
+        wire["input"] = _rt.string_to_wire(value.input_, "input_")
+    if value.inputs is not _rt.UNSET:
+        wire["inputs"] = _rt.list_to_wire(value.inputs, "inputs", _rt.string_to_wire)
+    if value.recipient_ids is not _rt.UNSET:
+        wire["recipientIds"] = _rt.list_to_wire(
+            value.recipient_ids, "recipient_ids", _rt.string_to_wire
+        )
+    if value.cc_emails is not _rt.UNSET:
+        wire["ccEmails"] = _rt.list_to_wire(
+            value.cc_emails, "cc_emails", _rt.string_to_wire
+        )
+    if value.attachment_urls is not _rt.UNSET:
+        wire["attachmentUrls"] = _rt.list_to_wire(
+            value.attachment_urls, "attachment_urls", _rt.string_to_wire
+        )
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> SendCustomerNotificationOutput:
+    return SendCustomerNotificationOutput(
+        message_id=_rt.string_from_wire(values.get("messageId"), "message_id"),
+        sent=_rt.boolean_from_wire(values.get("sent"), "sent"),
+        delivered_at=_rt.datetime_from_wire(values.get("deliveredAt"), "delivered_at"),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Send_Customer_Notification",
     api_version="62.0",
-    inputs=[
-        _rt.Field("id_", "id", _rt.STRING),
-        _rt.Field("type_", "type", _rt.STRING),
-        _rt.Field("input_", "input", _rt.STRING),
-        _rt.Field("inputs", "inputs", _rt.list_of(_rt.STRING)),
-        _rt.Field("recipient_ids", "recipientIds", _rt.list_of(_rt.STRING)),
-        _rt.Field("cc_emails", "ccEmails", _rt.list_of(_rt.STRING)),
-        _rt.Field("attachment_urls", "attachmentUrls", _rt.list_of(_rt.STRING)),
-    ],
-    outputs=[
-        _rt.Field("message_id", "messageId", _rt.STRING),
-        _rt.Field("sent", "sent", _rt.BOOLEAN),
-        _rt.Field("delivered_at", "deliveredAt", _rt.DATETIME),
-    ],
-    output_type=SendCustomerNotificationOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=("messageId", "sent", "deliveredAt"),
 )
 
 
@@ -131,8 +156,8 @@ def send_customer_notification(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         SendCustomerNotificationInput(
             id_=id_,
             type_=type_,
@@ -179,8 +204,8 @@ async def send_customer_notification_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         SendCustomerNotificationInput(
             id_=id_,
             type_=type_,
@@ -196,34 +221,50 @@ async def send_customer_notification_async(
 def send_customer_notification_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[SendCustomerNotificationInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[SendCustomerNotificationOutput]]:
     """Run the flow ``Send_Customer_Notification`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``SendCustomerNotificationInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def send_customer_notification_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[SendCustomerNotificationInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[SendCustomerNotificationOutput]]:
     """Run the flow ``Send_Customer_Notification`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``SendCustomerNotificationInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 
-from .. import _runtime as _rt
 from .. import records as _records
+from .._runtime import bindings as _rt
 
 __all__ = [
     "TagContactsInput",
@@ -49,7 +48,8 @@ class TagContactsInput:
     primary_contact: _records.Contact | None | _rt.Unset = _rt.UNSET
 
 
-class TagContactsOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class TagContactsOutput:
     """Outputs of the flow ``Tag_Contacts``.
 
     Attributes:
@@ -73,26 +73,57 @@ class TagContactsOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: TagContactsInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["contacts"] = _rt.list_to_wire(
+        value.contacts, "contacts", _rt.record_to_wire, "Contact"
+    )
+    wire["tags"] = _rt.multipicklist_to_wire(value.tags, "tags")
+    if value.replace_existing is not _rt.UNSET:
+        wire["replaceExisting"] = _rt.boolean_to_wire(
+            value.replace_existing, "replace_existing"
+        )
+    if value.primary_contact is not _rt.UNSET:
+        wire["primaryContact"] = _rt.record_to_wire(
+            value.primary_contact, "primary_contact", "Contact"
+        )
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> TagContactsOutput:
+    return TagContactsOutput(
+        updated_contacts=_rt.list_from_wire(
+            values.get("updatedContacts"), "updated_contacts", _rt.record_from_wire
+        ),
+        applied_tag_sets=_rt.list_from_wire(
+            values.get("appliedTagSets"),
+            "applied_tag_sets",
+            _rt.multipicklist_from_wire,
+        ),
+        tagged_count=_rt.integer_from_wire(values.get("taggedCount"), "tagged_count"),
+        skipped_contact_ids=_rt.list_from_wire(
+            values.get("skippedContactIds"), "skipped_contact_ids", _rt.string_from_wire
+        ),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Tag_Contacts",
     api_version="62.0",
-    inputs=[
-        _rt.Field("contacts", "contacts", _rt.list_of(_rt.record("Contact"))),
-        _rt.Field("tags", "tags", _rt.MULTIPICKLIST),
-        _rt.Field("replace_existing", "replaceExisting", _rt.BOOLEAN),
-        _rt.Field("primary_contact", "primaryContact", _rt.record("Contact")),
-    ],
-    outputs=[
-        _rt.Field(
-            "updated_contacts",
-            "updatedContacts",
-            _rt.list_of(_rt.record("Contact")),
-        ),
-        _rt.Field("applied_tag_sets", "appliedTagSets", _rt.list_of(_rt.MULTIPICKLIST)),
-        _rt.Field("tagged_count", "taggedCount", _rt.INTEGER),
-        _rt.Field("skipped_contact_ids", "skippedContactIds", _rt.list_of(_rt.STRING)),
-    ],
-    output_type=TagContactsOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=(
+        "updatedContacts",
+        "appliedTagSets",
+        "taggedCount",
+        "skippedContactIds",
+    ),
 )
 
 
@@ -123,8 +154,8 @@ def tag_contacts(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         TagContactsInput(
             contacts=contacts,
             tags=tags,
@@ -161,8 +192,8 @@ async def tag_contacts_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         TagContactsInput(
             contacts=contacts,
             tags=tags,
@@ -175,34 +206,50 @@ async def tag_contacts_async(
 def tag_contacts_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[TagContactsInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[TagContactsOutput]]:
     """Run the flow ``Tag_Contacts`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``TagContactsInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def tag_contacts_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[TagContactsInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[TagContactsOutput]]:
     """Run the flow ``Tag_Contacts`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``TagContactsInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 
-from .. import _runtime as _rt
+from .._runtime import bindings as _rt
 
 __all__ = [
     "UpdateOrderStatusInput",
@@ -47,7 +46,8 @@ class UpdateOrderStatusInput:
     notify_customer: bool | None | _rt.Unset = _rt.UNSET
 
 
-class UpdateOrderStatusOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class UpdateOrderStatusOutput:
     """Outputs of the flow ``Update_Order_Status``.
 
     Attributes:
@@ -68,21 +68,39 @@ class UpdateOrderStatusOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: UpdateOrderStatusInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["orderId"] = _rt.string_to_wire(value.order_id, "order_id")
+    wire["newStatus"] = _rt.string_to_wire(value.new_status, "new_status")
+    if value.reason is not _rt.UNSET:
+        wire["reason"] = _rt.string_to_wire(value.reason, "reason")
+    if value.notify_customer is not _rt.UNSET:
+        wire["notifyCustomer"] = _rt.boolean_to_wire(
+            value.notify_customer, "notify_customer"
+        )
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> UpdateOrderStatusOutput:
+    return UpdateOrderStatusOutput(
+        status=_rt.string_from_wire(values.get("status"), "status"),
+        changed=_rt.boolean_from_wire(values.get("changed"), "changed"),
+        error_message=_rt.string_from_wire(values.get("errorMessage"), "error_message"),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Update_Order_Status",
     api_version="62.0",
-    inputs=[
-        _rt.Field("order_id", "orderId", _rt.STRING),
-        _rt.Field("new_status", "newStatus", _rt.STRING),
-        _rt.Field("reason", "reason", _rt.STRING),
-        _rt.Field("notify_customer", "notifyCustomer", _rt.BOOLEAN),
-    ],
-    outputs=[
-        _rt.Field("status", "status", _rt.STRING),
-        _rt.Field("changed", "changed", _rt.BOOLEAN),
-        _rt.Field("error_message", "errorMessage", _rt.STRING),
-    ],
-    output_type=UpdateOrderStatusOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=("status", "changed", "errorMessage"),
 )
 
 
@@ -111,8 +129,8 @@ def update_order_status(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         UpdateOrderStatusInput(
             order_id=order_id,
             new_status=new_status,
@@ -147,8 +165,8 @@ async def update_order_status_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         UpdateOrderStatusInput(
             order_id=order_id,
             new_status=new_status,
@@ -161,34 +179,50 @@ async def update_order_status_async(
 def update_order_status_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[UpdateOrderStatusInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[UpdateOrderStatusOutput]]:
     """Run the flow ``Update_Order_Status`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``UpdateOrderStatusInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def update_order_status_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[UpdateOrderStatusInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[UpdateOrderStatusOutput]]:
     """Run the flow ``Update_Order_Status`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``UpdateOrderStatusInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 
-from .. import _runtime as _rt
+from .._runtime import bindings as _rt
 
 __all__ = [
     "UpdateOrderStatusE431Input",
@@ -41,7 +40,8 @@ class UpdateOrderStatusE431Input:
     comment: str | None | _rt.Unset = _rt.UNSET
 
 
-class UpdateOrderStatusE431Output(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class UpdateOrderStatusE431Output:
     """Outputs of the flow ``UpdateOrderStatus``.
 
     Attributes:
@@ -58,19 +58,34 @@ class UpdateOrderStatusE431Output(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: UpdateOrderStatusE431Input) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["OrderNumber"] = _rt.string_to_wire(value.order_number, "order_number")
+    wire["Status"] = _rt.string_to_wire(value.status, "status")
+    if value.comment is not _rt.UNSET:
+        wire["Comment"] = _rt.string_to_wire(value.comment, "comment")
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> UpdateOrderStatusE431Output:
+    return UpdateOrderStatusE431Output(
+        success=_rt.boolean_from_wire(values.get("Success"), "success"),
+        error_message=_rt.string_from_wire(values.get("ErrorMessage"), "error_message"),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "UpdateOrderStatus",
     api_version="62.0",
-    inputs=[
-        _rt.Field("order_number", "OrderNumber", _rt.STRING),
-        _rt.Field("status", "Status", _rt.STRING),
-        _rt.Field("comment", "Comment", _rt.STRING),
-    ],
-    outputs=[
-        _rt.Field("success", "Success", _rt.BOOLEAN),
-        _rt.Field("error_message", "ErrorMessage", _rt.STRING),
-    ],
-    output_type=UpdateOrderStatusE431Output,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=("Success", "ErrorMessage"),
 )
 
 
@@ -96,8 +111,8 @@ def update_order_status_e431(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         UpdateOrderStatusE431Input(
             order_number=order_number,
             status=status,
@@ -128,8 +143,8 @@ async def update_order_status_e431_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         UpdateOrderStatusE431Input(
             order_number=order_number,
             status=status,
@@ -141,34 +156,50 @@ async def update_order_status_e431_async(
 def update_order_status_e431_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[UpdateOrderStatusE431Input],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[UpdateOrderStatusE431Output]]:
     """Run the flow ``UpdateOrderStatus`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``UpdateOrderStatusE431Input`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def update_order_status_e431_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[UpdateOrderStatusE431Input],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[UpdateOrderStatusE431Output]]:
     """Run the flow ``UpdateOrderStatus`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``UpdateOrderStatusE431Input`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )

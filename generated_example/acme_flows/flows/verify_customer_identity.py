@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import collections.abc as _abc
 import dataclasses as _dataclasses
-import typing as _typing
 import datetime as _dt
 
-from .. import _runtime as _rt
 from .. import records as _records
+from .._runtime import bindings as _rt
 
 __all__ = [
     "VerifyCustomerIdentityInput",
@@ -52,7 +51,8 @@ class VerifyCustomerIdentityInput:
     date_of_birth: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
-class VerifyCustomerIdentityOutput(_typing.NamedTuple):
+@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class VerifyCustomerIdentityOutput:
     """Outputs of the flow ``Verify_Customer_Identity``.
 
     Attributes:
@@ -75,24 +75,52 @@ class VerifyCustomerIdentityOutput(_typing.NamedTuple):
     interview_guid: str | None = None
 
 
-_FLOW = _rt.FlowBinding(
+def _to_wire(value: VerifyCustomerIdentityInput) -> _rt.WireObject:
+    wire: _rt.WireObject = {}
+    wire["contact"] = _rt.record_to_wire(value.contact, "contact", "Contact")
+    wire["taxIdNumber"] = _rt.string_to_wire(value.tax_id_number, "tax_id_number")
+    if value.security_answers is not _rt.UNSET:
+        wire["securityAnswers"] = _rt.list_to_wire(
+            value.security_answers, "security_answers", _rt.string_to_wire
+        )
+    if value.known_phone_numbers is not _rt.UNSET:
+        wire["knownPhoneNumbers"] = _rt.list_to_wire(
+            value.known_phone_numbers, "known_phone_numbers", _rt.string_to_wire
+        )
+    if value.previous_addresses is not _rt.UNSET:
+        wire["previousAddresses"] = _rt.list_to_wire(
+            value.previous_addresses, "previous_addresses", _rt.string_to_wire
+        )
+    if value.date_of_birth is not _rt.UNSET:
+        wire["dateOfBirth"] = _rt.date_to_wire(value.date_of_birth, "date_of_birth")
+    return wire
+
+
+def _from_wire(values: _rt.WireObject) -> VerifyCustomerIdentityOutput:
+    return VerifyCustomerIdentityOutput(
+        verified=_rt.boolean_from_wire(values.get("verified"), "verified"),
+        check_results=_rt.list_from_wire(
+            values.get("checkResults"), "check_results", _rt.boolean_from_wire
+        ),
+        risk_score=_rt.float_from_wire(values.get("riskScore"), "risk_score"),
+        review_case_url=_rt.string_from_wire(
+            values.get("reviewCaseUrl"), "review_case_url"
+        ),
+        interview_status=_rt.string_from_wire(
+            values.get("Flow__InterviewStatus"), "interview_status"
+        ),
+        interview_guid=_rt.string_from_wire(
+            values.get("Flow__InterviewGuid"), "interview_guid"
+        ),
+    )
+
+
+_FLOW = _rt.Flow(
     "Verify_Customer_Identity",
     api_version="62.0",
-    inputs=[
-        _rt.Field("contact", "contact", _rt.record("Contact")),
-        _rt.Field("tax_id_number", "taxIdNumber", _rt.STRING),
-        _rt.Field("security_answers", "securityAnswers", _rt.list_of(_rt.STRING)),
-        _rt.Field("known_phone_numbers", "knownPhoneNumbers", _rt.list_of(_rt.STRING)),
-        _rt.Field("previous_addresses", "previousAddresses", _rt.list_of(_rt.STRING)),
-        _rt.Field("date_of_birth", "dateOfBirth", _rt.DATE),
-    ],
-    outputs=[
-        _rt.Field("verified", "verified", _rt.BOOLEAN),
-        _rt.Field("check_results", "checkResults", _rt.list_of(_rt.BOOLEAN)),
-        _rt.Field("risk_score", "riskScore", _rt.FLOAT),
-        _rt.Field("review_case_url", "reviewCaseUrl", _rt.STRING),
-    ],
-    output_type=VerifyCustomerIdentityOutput,
+    to_wire=_to_wire,
+    from_wire=_from_wire,
+    output_keys=("verified", "checkResults", "riskScore", "reviewCaseUrl"),
 )
 
 
@@ -125,8 +153,8 @@ def verify_customer_identity(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return _FLOW.run(
-        client,
+    return client.run(
+        _FLOW,
         VerifyCustomerIdentityInput(
             contact=contact,
             tax_id_number=tax_id_number,
@@ -167,8 +195,8 @@ async def verify_customer_identity_async(
         FlowInterviewError: The flow ran and failed for this input.
         FlowError: The call itself failed (see the exception's type).
     """
-    return await _FLOW.run_async(
-        client,
+    return await client.run(
+        _FLOW,
         VerifyCustomerIdentityInput(
             contact=contact,
             tax_id_number=tax_id_number,
@@ -183,34 +211,50 @@ async def verify_customer_identity_async(
 def verify_customer_identity_many(
     client: _rt.FlowClient,
     inputs: _abc.Sequence[VerifyCustomerIdentityInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[VerifyCustomerIdentityOutput]]:
     """Run the flow ``Verify_Customer_Identity`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``VerifyCustomerIdentityInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return _FLOW.run_many(client, inputs)
+    return client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
 
 
 async def verify_customer_identity_many_async(
     client: _rt.AsyncFlowClient,
     inputs: _abc.Sequence[VerifyCustomerIdentityInput],
+    *,
+    batch_size: int | None = None,
+    max_in_flight: int | None = None,
 ) -> list[_rt.FlowResult[VerifyCustomerIdentityOutput]]:
     """Run the flow ``Verify_Customer_Identity`` once per input, in bulk.
 
     Args:
         client: The org to run the flow in.
         inputs: One ``VerifyCustomerIdentityInput`` per run.
+        batch_size: Inputs to a request; the client's ``batch_size`` unless given.
+        max_in_flight: Requests at a time; the client's ``max_in_flight`` unless
+            given.
 
     Returns:
         One result per input, in input order: ``result.output`` when that run
         succeeded, ``result.errors`` when it failed, ``result.exception`` when
         its request failed. One failed input does not hide the others' results.
     """
-    return await _FLOW.run_many_async(client, inputs)
+    return await client.run_many(
+        _FLOW, inputs, batch_size=batch_size, max_in_flight=max_in_flight
+    )
