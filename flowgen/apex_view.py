@@ -39,7 +39,6 @@ class MemberView(NamedTuple):
 class ApexView(NamedTuple):
     name: str  # the class's name in apex_types.py
     wire_doc: str
-    name_literal: str
     wire_literal: str
     members: tuple[MemberView, ...]  # empty: a dict alias
 
@@ -69,7 +68,6 @@ def apex_views(
         views.append(
             ApexView(
                 name=alias,
-                name_literal=literals.python_string(alias),
                 wire_doc=literals.docstring_line(wire),
                 wire_literal=literals.python_string(wire),
                 members=members,

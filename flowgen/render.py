@@ -34,8 +34,6 @@ LINE_LENGTH = 88
 # The runtime's own public names, less those that would only confuse next to
 # the package's API_VERSION.
 _NOT_REEXPORTED = frozenset({"DEFAULT_API_VERSION"})
-# Runtime names the package imports on first use (they import asyncio).
-_RUNTIME_LAZY = ("AsyncFlowClient", "AsyncTokenProvider")
 # Submodules are attributes of the package once imported: no flow may take their names.
 _PACKAGE_MODULES = frozenset({"flows", "records", "apex_types"})
 # Every flow gets functions named <function> and <function><suffix>.
@@ -159,7 +157,6 @@ class _PackageView(NamedTuple):
     runtime_exports: list[str]
     runtime_lazy: tuple[str, ...]
     all: list[str]
-    lazy: list[tuple[str, str]]
     example: str | None
 
 
@@ -200,13 +197,23 @@ def _environment() -> jinja2.Environment:
 @functools.cache
 def runtime_exports() -> list[str]:
     """The names the package re-exports from its runtime: the runtime's ``__all__``."""
+    names = _runtime_names("__all__")
+    return sorted(set(names) - _NOT_REEXPORTED, key=_isort_key)
+
+
+@functools.cache
+def runtime_lazy() -> tuple[str, ...]:
+    """The runtime names the package imports on first use (they load asyncio)."""
+    return tuple(_runtime_names("_ASYNC_NAMES"))
+
+
+def _runtime_names(variable: str) -> list[str]:
     # Read from the source: importing the runtime would import httpx.
     source = runtime_files()["_runtime/__init__.py"].decode()
-    found = re.search(r"^__all__ = (\[.*?\])$", source, re.M | re.S)
+    found = re.search(rf"^{variable} = ([\[(].*?[\])])$", source, re.M | re.S)
     if found is None:
-        raise RuntimeError("the runtime package has no __all__ list")
-    names: list[str] = ast.literal_eval(found.group(1))
-    return sorted(set(names) - _NOT_REEXPORTED, key=_isort_key)
+        raise RuntimeError(f"the runtime package has no {variable}")
+    return list(ast.literal_eval(found.group(1)))
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -490,18 +497,20 @@ def _render_init(
     api_version: str,
 ) -> dict[str, bytes]:
     """The package's ``__init__.py`` and the stub that spells out its names."""
-    lazy = sorted(
-        (name, module.module) for module in modules for name in module.exports
-    )
     package_view = _PackageView(
         name=package,
         api_version=_inline(api_version),
         flow_count=len(modules),
         flows=sorted(modules, key=lambda module: module.module),
         runtime_exports=runtime_exports(),
-        runtime_lazy=_RUNTIME_LAZY,
-        all=sorted([*runtime_exports(), "API_VERSION", *(name for name, _ in lazy)]),
-        lazy=lazy,
+        runtime_lazy=runtime_lazy(),
+        all=sorted(
+            [
+                *runtime_exports(),
+                "API_VERSION",
+                *(name for module in modules for name in module.exports),
+            ]
+        ),
         example=modules[0].function if modules else None,
     )
     return {

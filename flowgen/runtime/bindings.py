@@ -37,7 +37,6 @@ from ._codecs import (
     string_to_wire,
     time_from_wire,
     time_to_wire,
-    wrong_type,
 )
 from ._flow import Flow, FlowResult
 
@@ -80,7 +79,6 @@ __all__ = [
     "string_to_wire",
     "time_from_wire",
     "time_to_wire",
-    "wrong_type",
 ]
 
 
