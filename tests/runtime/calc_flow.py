@@ -1,7 +1,7 @@
 """A small flow written out the way a generated flow module writes one.
 
 The runtime tests run this ``Calc`` flow against ``httpx.MockTransport``: a
-frozen Input dataclass, a frozen Output dataclass, the ``_to_wire`` and
+frozen Input dataclass, a slotted Output dataclass, the ``_to_wire`` and
 ``_from_wire`` functions a generated module spells out with the codec
 functions, and the ``Flow`` that ties them together.
 """
@@ -32,7 +32,7 @@ class CalcInput:
     note: str | None | rt.Unset = rt.UNSET
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@dataclasses.dataclass(kw_only=True, slots=True)
 class CalcOutput:
     total: decimal.Decimal | None = None
     interview_status: str | None = None

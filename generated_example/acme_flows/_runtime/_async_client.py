@@ -10,9 +10,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._codecs import WireObject
 from ._errors import FlowConfigError, FlowError
-from ._flow import DEFAULT_API_VERSION, Flow, FlowResult
+from ._flow import DEFAULT_API_VERSION, Flow, FlowResult, Request
 from ._http import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_CONNECT_RETRIES,
@@ -104,30 +103,28 @@ class AsyncFlowClient(ClientSettings):
         """:meth:`FlowClient.run_many`, awaited: up to ``max_in_flight``
         requests at a time on the running event loop."""
         size = self._setting(batch_size, self.batch_size)
-        chunks = flow.encode(values, size)
+        requests = flow.encode(values, size)
         gate = asyncio.Semaphore(self._setting(max_in_flight, self.max_in_flight))
         fatal: list[FlowError] = []
 
-        async def send(start: int, chunk: list[WireObject]) -> list[FlowResult[_OutT]]:
+        async def send(request: Request) -> list[FlowResult[_OutT]]:
             async with gate:
                 if fatal:
-                    return flow.failed(start, len(chunk), fatal[0])
+                    return flow.failed(request, fatal[0])
                 try:
-                    answers = await self.invoke(
-                        flow.name, chunk, api_version=flow.api_version
+                    answers = await self._post(
+                        flow.name, flow.api_version, request.content, request.size
                     )
                 except FlowError as exc:
                     if stops_the_rest(exc):
                         fatal.append(exc)
-                    return flow.failed(start, len(chunk), exc)
+                    return flow.failed(request, exc)
             # Let the next chunk's request go out before reading this answer,
             # so the org is never kept waiting on our decoding.
             await asyncio.sleep(0)
-            return flow.results(start, answers)
+            return flow.results(request.start, answers)
 
-        per_chunk = await asyncio.gather(
-            *(send(i * size, chunk) for i, chunk in enumerate(chunks))
-        )
+        per_chunk = await asyncio.gather(*map(send, requests))
         return [result for results in per_chunk for result in results]
 
     async def invoke(
@@ -139,6 +136,12 @@ class AsyncFlowClient(ClientSettings):
     ) -> list[Mapping[str, Any]]:
         """:meth:`FlowClient.invoke`, awaited."""
         content = dumps({"inputs": list(inputs)})
+        return await self._post(flow_name, api_version, content, len(inputs))
+
+    async def _post(
+        self, flow_name: str, api_version: str, content: bytes, count: int
+    ) -> list[Mapping[str, Any]]:
+        # One request's sends and resends; ``count`` inputs are in ``content``.
         url = self.flow_url(flow_name, api_version=api_version)
         tries = self._tries()
         attempt = 0
@@ -151,16 +154,14 @@ class AsyncFlowClient(ClientSettings):
                     url, content=content, headers=headers(token), timeout=self._timeout
                 )
             except httpx.TransportError as exc:
-                log_attempt(
-                    flow_name, len(inputs), type(exc).__name__, started, attempt
-                )
+                log_attempt(flow_name, count, type(exc).__name__, started, attempt)
                 delay = tries.after_transport_error(exc)
                 if delay is None:
                     raise transport_error(flow_name, exc) from exc
                 await asyncio.sleep(delay)
                 continue
             outcome = f"HTTP {response.status_code}"
-            log_attempt(flow_name, len(inputs), outcome, started, attempt)
+            log_attempt(flow_name, count, outcome, started, attempt)
             if tries.refresh_due(response, self._token_provider is not None):
                 await self._fresh_token(token)
                 continue
@@ -168,7 +169,7 @@ class AsyncFlowClient(ClientSettings):
             if delay is not None:
                 await asyncio.sleep(delay)
                 continue
-            return parse_answers(flow_name, response, len(inputs))
+            return parse_answers(flow_name, response, count)
 
     async def _fresh_token(self, refused: str) -> str:
         if self._refresh_lock is None:

@@ -10,9 +10,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._codecs import WireObject
 from ._errors import FlowConfigError, FlowError
-from ._flow import DEFAULT_API_VERSION, Flow, FlowResult
+from ._flow import DEFAULT_API_VERSION, Flow, FlowResult, Request
 from ._http import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_CONNECT_RETRIES,
@@ -114,29 +113,28 @@ class FlowClient(ClientSettings):
         requests at a time (the client's settings unless given here).
         """
         size = self._setting(batch_size, self.batch_size)
-        chunks = flow.encode(values, size)
-        starts = range(0, len(values), size)
-        fatal: list[FlowError] = []  # once set, chunks not yet sent stay unsent
+        requests = flow.encode(values, size)
+        fatal: list[FlowError] = []  # once set, requests not yet sent stay unsent
 
-        def send(start: int, chunk: list[WireObject]) -> list[FlowResult[_OutT]]:
+        def send(request: Request) -> list[FlowResult[_OutT]]:
             if fatal:
-                return flow.failed(start, len(chunk), fatal[0])
+                return flow.failed(request, fatal[0])
             try:
-                answers = self.invoke(flow.name, chunk, api_version=flow.api_version)
+                answers = self._post(
+                    flow.name, flow.api_version, request.content, request.size
+                )
             except FlowError as exc:
                 if stops_the_rest(exc):
                     fatal.append(exc)
-                return flow.failed(start, len(chunk), exc)
-            return flow.results(start, answers)
+                return flow.failed(request, exc)
+            return flow.results(request.start, answers)
 
-        in_flight = min(self._setting(max_in_flight, self.max_in_flight), len(chunks))
+        in_flight = min(self._setting(max_in_flight, self.max_in_flight), len(requests))
         if in_flight <= 1:
-            per_chunk = [
-                send(start, chunk) for start, chunk in zip(starts, chunks, strict=True)
-            ]
+            per_chunk = [send(request) for request in requests]
         else:
             with concurrent.futures.ThreadPoolExecutor(in_flight) as pool:
-                per_chunk = list(pool.map(send, starts, chunks))
+                per_chunk = list(pool.map(send, requests))
         return [result for results in per_chunk for result in results]
 
     def invoke(
@@ -153,6 +151,12 @@ class FlowClient(ClientSettings):
         transit.
         """
         content = dumps({"inputs": list(inputs)})
+        return self._post(flow_name, api_version, content, len(inputs))
+
+    def _post(
+        self, flow_name: str, api_version: str, content: bytes, count: int
+    ) -> list[Mapping[str, Any]]:
+        # One request's sends and resends; ``count`` inputs are in ``content``.
         url = self.flow_url(flow_name, api_version=api_version)
         tries = self._tries()
         attempt = 0
@@ -165,16 +169,14 @@ class FlowClient(ClientSettings):
                     url, content=content, headers=headers(token), timeout=self._timeout
                 )
             except httpx.TransportError as exc:
-                log_attempt(
-                    flow_name, len(inputs), type(exc).__name__, started, attempt
-                )
+                log_attempt(flow_name, count, type(exc).__name__, started, attempt)
                 delay = tries.after_transport_error(exc)
                 if delay is None:
                     raise transport_error(flow_name, exc) from exc
                 time.sleep(delay)
                 continue
             outcome = f"HTTP {response.status_code}"
-            log_attempt(flow_name, len(inputs), outcome, started, attempt)
+            log_attempt(flow_name, count, outcome, started, attempt)
             if tries.refresh_due(response, self._token_provider is not None):
                 self._fresh_token(token)
                 continue
@@ -182,7 +184,7 @@ class FlowClient(ClientSettings):
             if delay is not None:
                 time.sleep(delay)
                 continue
-            return parse_answers(flow_name, response, len(inputs))
+            return parse_answers(flow_name, response, count)
 
     def _fresh_token(self, refused: str) -> str:
         with self._refresh_lock:

@@ -11,7 +11,9 @@ from typing import Any
 # then the quotes and markers are taken away (str.replace: C speed). A
 # caller's own string could hold the marker too; then the markers outnumber
 # two a decimal, and the text is made again with a marker no string holds.
-_MARKER = "\x00flowgen-decimal:"
+# Short, because every decimal carries it twice through encoding and
+# replacing (a 17-character marker cost a fifth more time per body).
+_MARKER = "\x00~"
 
 
 def dumps(value: object) -> bytes:
@@ -30,7 +32,7 @@ def dumps(value: object) -> bytes:
             if not item.is_finite():
                 raise ValueError(f"{item} cannot be sent as JSON")
             count += 1
-            return f"{marker}{item}{marker}"
+            return marker + str(item) + marker
 
         text = json.dumps(
             value, default=write_decimal, allow_nan=False, separators=(",", ":")
@@ -41,7 +43,7 @@ def dumps(value: object) -> bytes:
         if text.count(spelt) == 2 * count:
             text = text.replace(f'"{spelt}', "").replace(f'{spelt}"', "")
             return text.encode("utf-8")
-        marker = f"{_MARKER}{os.urandom(8).hex()}:"
+        marker = f"{_MARKER}{os.urandom(8).hex()}~"
 
 
 def loads(content: bytes) -> Any:

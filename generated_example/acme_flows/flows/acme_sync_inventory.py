@@ -50,7 +50,7 @@ class AcmeSyncInventoryInput:
     batch_size: int | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class AcmeSyncInventoryOutput:
     """Outputs of the flow ``acme__Sync_Inventory``.
 

@@ -58,7 +58,7 @@ class CalculateInvoiceTotalsInput:
     rounding_mode: str | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class CalculateInvoiceTotalsOutput:
     """Outputs of the flow ``Calculate_Invoice_Totals``.
 

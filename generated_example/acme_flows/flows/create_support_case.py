@@ -62,7 +62,7 @@ class CreateSupportCaseInput:
     comment_lines: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class CreateSupportCaseOutput:
     """Outputs of the flow ``Create_Support_Case``.
 

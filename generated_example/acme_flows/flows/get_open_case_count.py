@@ -34,7 +34,7 @@ class GetOpenCaseCountInput:
     """
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class GetOpenCaseCountOutput:
     """Outputs of the flow ``Get_Open_Case_Count``.
 

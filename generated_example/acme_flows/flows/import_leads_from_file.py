@@ -58,7 +58,7 @@ class ImportLeadsFromFileInput:
     client_: str | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class ImportLeadsFromFileOutput:
     """Outputs of the flow ``Import_Leads_From_File``.
 

@@ -59,7 +59,7 @@ class LogAuditEventInput:
     attachments: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class LogAuditEventOutput:
     """Outputs of the flow ``Log_Audit_Event``.
 

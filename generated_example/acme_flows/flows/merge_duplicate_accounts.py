@@ -49,7 +49,7 @@ class MergeDuplicateAccountsInput:
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class MergeDuplicateAccountsOutput:
     """Outputs of the flow ``Merge_Duplicate_Accounts``.
 

@@ -52,7 +52,7 @@ class QuoteShippingRatesInput:
     ship_date: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class QuoteShippingRatesOutput:
     """Outputs of the flow ``Quote_Shipping_Rates``.
 

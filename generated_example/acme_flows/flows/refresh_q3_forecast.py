@@ -55,7 +55,7 @@ class RefreshQ3ForecastInput:
     include_closed_lost: bool | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class RefreshQ3ForecastOutput:
     """Outputs of the flow ``Refresh_Q3_Forecast``.
 

@@ -56,7 +56,7 @@ class ScheduleSiteVisitInput:
     blackout_dates: list[_dt.date] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class ScheduleSiteVisitOutput:
     """Outputs of the flow ``Schedule_Site_Visit``.
 

@@ -56,7 +56,7 @@ class SendCustomerNotificationInput:
     attachment_urls: list[str] | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class SendCustomerNotificationOutput:
     """Outputs of the flow ``Send_Customer_Notification``.
 

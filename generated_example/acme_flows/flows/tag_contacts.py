@@ -48,7 +48,7 @@ class TagContactsInput:
     primary_contact: _records.Contact | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class TagContactsOutput:
     """Outputs of the flow ``Tag_Contacts``.
 

@@ -46,7 +46,7 @@ class UpdateOrderStatusInput:
     notify_customer: bool | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class UpdateOrderStatusOutput:
     """Outputs of the flow ``Update_Order_Status``.
 

@@ -40,7 +40,7 @@ class UpdateOrderStatusE431Input:
     comment: str | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class UpdateOrderStatusE431Output:
     """Outputs of the flow ``UpdateOrderStatus``.
 

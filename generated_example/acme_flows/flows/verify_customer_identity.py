@@ -51,7 +51,7 @@ class VerifyCustomerIdentityInput:
     date_of_birth: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
-@_dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+@_dataclasses.dataclass(kw_only=True, slots=True)
 class VerifyCustomerIdentityOutput:
     """Outputs of the flow ``Verify_Customer_Identity``.
 
