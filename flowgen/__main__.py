@@ -1,5 +1,5 @@
 """``python -m flowgen``."""
 
-from flowgen.cli import run
+from flowgen.cli.main import run
 
 run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowgen.apex_names import apex_type_candidates, resolve_apex_type, unwrap
+from flowgen.model.apex_names import apex_type_candidates, resolve_apex_type, unwrap
 
 
 @pytest.mark.parametrize(

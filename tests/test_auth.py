@@ -16,8 +16,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from flowgen import auth
 from flowgen.errors import AuthError
+from flowgen.sources.org import auth
 
 TOKEN = "00Dxx0000001gPL!AQ4AQFake.Token.Value"
 

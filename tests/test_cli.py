@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flowgen import output
+from flowgen.output import write as output
 from tests.conftest import REPO, describe, param, run_flowgen, write_snapshot
 
 

@@ -208,7 +208,7 @@ def test_appends_to_an_empty_file(here: Path) -> None:
 
 
 def test_toml_strings_read_back_whatever_they_hold() -> None:
-    from flowgen.cli_init import toml_string
+    from flowgen.cli.init import toml_string
 
     for text in ['dev "sandbox"\\1', "tab\there\nnew\x00\x1f\x7fend", "café ✓"]:
         assert tomllib.loads(f"key = {toml_string(text)}")["key"] == text

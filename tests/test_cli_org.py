@@ -261,7 +261,7 @@ class _Terminal:
 
 
 def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flowgen.cli_pull import _progress
+    from flowgen.cli.pull import _progress
 
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
@@ -359,8 +359,8 @@ JWT_SETTINGS = {
 def test_login_settings_choose_like_flags(
     no_sf_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from flowgen import auth
-    from flowgen.cli_org import credential_for
+    from flowgen.cli.org import credential_for
+    from flowgen.sources.org import auth
 
     assert credential_for({"target_org": "dev"}, {}) == auth.SalesforceCli("dev")
     no_sf_env.setenv("SF_ACCESS_TOKEN", TOKEN)
@@ -381,8 +381,8 @@ def test_login_settings_choose_like_flags(
 def test_a_login_flag_sets_aside_the_settings_of_other_logins(
     no_sf_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from flowgen import auth
-    from flowgen.cli_org import credential_for
+    from flowgen.cli.org import credential_for
+    from flowgen.sources.org import auth
 
     no_sf_env.setenv("SF_ACCESS_TOKEN", TOKEN)
     no_sf_env.setenv("SF_CLIENT_SECRET", "secret")
@@ -412,8 +412,8 @@ def test_a_login_flag_sets_aside_the_settings_of_other_logins(
 def test_username_and_login_url_flags_only_complete_the_settings(
     no_sf_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from flowgen import auth
-    from flowgen.cli_org import credential_for
+    from flowgen.cli.org import credential_for
+    from flowgen.sources.org import auth
 
     assert credential_for(
         {"target_org": "dev"}, {"username": "x@acme.com"}

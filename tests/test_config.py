@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from flowgen import config
-from flowgen.cli_org import api_version_for
+from flowgen.cli.org import api_version_for
 from flowgen.errors import ConfigError
 from tests.conftest import run_flowgen
 

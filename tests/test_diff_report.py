@@ -1,11 +1,11 @@
-"""flowgen.diff_report: text, Markdown and JSON reports, and their escaping."""
+"""flowgen.changes.report: text, Markdown and JSON reports, and their escaping."""
 
 from __future__ import annotations
 
 import json
 
-from flowgen.diff_report import as_json, as_markdown, as_text, summary_line
-from flowgen.snapshot_diff import Change, Severity
+from flowgen.changes.diff import Change, Severity
+from flowgen.changes.report import as_json, as_markdown, as_text, summary_line
 
 BREAKING = Severity.BREAKING
 NON_BREAKING = Severity.NON_BREAKING

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import black
 
-from flowgen import pipeline, render
-from flowgen.output import existing_files
+from flowgen.generate import pipeline, render
+from flowgen.output.write import existing_files
 from flowgen.sources.snapshot import open_snapshot, read_snapshot
 from tests.conftest import EXAMPLE_SNAPSHOT, GENERATED_EXAMPLE, write_hostile_snapshot
 

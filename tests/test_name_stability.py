@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flowgen import naming
+from flowgen.generate import naming
 from tests.conftest import REPO
 
 

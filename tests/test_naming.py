@@ -4,7 +4,7 @@ import keyword
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flowgen import naming
+from flowgen.generate import naming
 
 
 def test_snake_case_splits_camel_case_acronyms_and_digits() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from flowgen import parallel
+from flowgen.generate import parallel
 
 pytestmark = pytest.mark.skipif(
     not parallel.can_fork(), reason="this platform runs everything in one process"

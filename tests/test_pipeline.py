@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flowgen import parallel
+from flowgen.generate import parallel
 from tests.conftest import describe, param, write_snapshot
 
 FLOWS = parallel.MIN_ITEMS_PER_JOB * 3  # enough for three processes
@@ -84,7 +84,7 @@ def test_the_described_types_read_come_back_with_their_digests(tmp_path: Path) -
     import hashlib
     import shutil
 
-    from flowgen import pipeline
+    from flowgen.generate import pipeline
     from flowgen.sources.snapshot import open_snapshot
     from tests.conftest import EXAMPLE_SNAPSHOT
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flowgen import record_schema, template_cache
+from flowgen.generate import records as record_schema
+from flowgen.generate import template_cache
 from flowgen.model import RecordField, RecordType
 
 

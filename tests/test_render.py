@@ -9,8 +9,8 @@ from pathlib import Path
 import black
 import pytest
 
-from flowgen import render
-from flowgen.output import write_package
+from flowgen.generate import render
+from flowgen.output.write import write_package
 from flowgen.sources.snapshot import read_snapshot
 from tests.conftest import describe, param, write_hostile_snapshot, write_snapshot
 

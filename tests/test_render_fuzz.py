@@ -9,8 +9,8 @@ import black
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from flowgen import render
 from flowgen.errors import SourceError
+from flowgen.generate import render
 from flowgen.sources.describe import parse_describe
 
 TYPES = st.one_of(

@@ -1,11 +1,11 @@
-"""flowgen.snapshot_diff: which changes between two snapshots break callers."""
+"""flowgen.changes.diff: which changes between two snapshots break callers."""
 
 from __future__ import annotations
 
 import random
 
+from flowgen.changes.diff import Change, Severity, counts, diff_flows, has_breaking
 from flowgen.model import FieldKind, FieldType, FlowSpec, Param
-from flowgen.snapshot_diff import Change, Severity, counts, diff_flows, has_breaking
 
 BREAKING = Severity.BREAKING
 NON_BREAKING = Severity.NON_BREAKING

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flowgen import template_cache
+from flowgen.generate import template_cache
 from tests.conftest import EXAMPLE_SNAPSHOT, GENERATED_EXAMPLE
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from flowgen import pipeline, record_schema, typed_cache
+from flowgen.generate import pipeline, typed_cache
+from flowgen.generate import records as record_schema
 from flowgen.sources import snapshot
 from flowgen.sources.snapshot import open_snapshot
 from tests.conftest import EXAMPLE_SNAPSHOT

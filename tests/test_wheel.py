@@ -7,7 +7,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from flowgen.output import existing_files
+from flowgen.output.write import existing_files
 from tests.conftest import EXAMPLE_SNAPSHOT, GENERATED_EXAMPLE, REPO
 
 

@@ -24,13 +24,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flowgen.apex_names import apex_type_candidates
 from flowgen.errors import OrgError, SourceError
 from flowgen.model import ApexMember, ApexType
+from flowgen.model.apex_names import apex_type_candidates
 from flowgen.sources.snapshot import json_files_by_name, read_type_file
 
 if TYPE_CHECKING:  # generate reads apex/ files: it must not import httpx for that
-    from flowgen.sources.org_http import OrgSession
+    from flowgen.sources.org.http import OrgSession
 
 QUERY_CHUNK = 100  # class names per Tooling API query
 FOLLOW_ROUNDS = 3  # further query rounds for the classes members refer to
@@ -279,7 +279,7 @@ async def _query(org: OrgSession, names: Sequence[str]) -> list[Mapping[str, Any
     """The ApexClass rows of ``names`` (every page)."""
     listed = ", ".join(f"'{name}'" for name in names)  # safe names: no quoting
     soql = f"{APEX_QUERY} WHERE Name IN ({listed})"
-    from flowgen.sources.org_http import query_records  # pulls only: httpx
+    from flowgen.sources.org.http import query_records  # pulls only: httpx
 
     try:
         return await query_records(org, org.data_path("tooling/query"), soql)

@@ -12,8 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flowgen.errors import SourceError
-from flowgen.model import FieldKind, FlowSpec, Param
-from flowgen.typemap import parse_type
+from flowgen.model import FieldKind, FlowSpec, Param, parse_type
 
 Warn = Callable[[str], None]
 

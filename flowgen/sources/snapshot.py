@@ -414,7 +414,7 @@ def write_snapshot(
     ``apex_types`` the Apex-defined types to their members, likewise.
     Any failure leaves the previous snapshot exactly as it was.
     """
-    from flowgen import atomic
+    from flowgen.output import atomic
 
     root = Path(directory)
     if root.exists() and not (root / MANIFEST_NAME).is_file():

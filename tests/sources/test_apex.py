@@ -11,7 +11,6 @@ from typing import Any, cast
 
 import pytest
 
-from flowgen.auth import AccessToken
 from flowgen.errors import OrgError, SourceError
 from flowgen.model import ApexMember, ApexType
 from flowgen.sources.apex import (
@@ -22,7 +21,8 @@ from flowgen.sources.apex import (
     parse_apex_type,
     read_apex_types,
 )
-from flowgen.sources.org_http import OrgSession
+from flowgen.sources.org.auth import AccessToken
+from flowgen.sources.org.http import OrgSession
 from flowgen.sources.snapshot import APEX_DIR, describe_bytes
 from flowgen.testing import FakeOrg, Fault
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from flowgen.auth import AccessToken, ClientCredentials, Credential
 from flowgen.errors import AuthError, OrgError
-from flowgen.sources import org as org_source
-from flowgen.sources.org_http import OrgSession
+from flowgen.sources.org import flows as org_source
+from flowgen.sources.org.auth import AccessToken, ClientCredentials, Credential
+from flowgen.sources.org.http import OrgSession
 from flowgen.sources.snapshot import (
     MANIFEST_NAME,
     read_manifest,

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from flowgen import pipeline, render
+from flowgen.generate import pipeline, render
 from flowgen.model import INVOCABLE_PROCESS_TYPES, FieldKind
-from flowgen.sources import sfdx
+from flowgen.sources.sfdx import flows as sfdx
 from tests.conftest import REPO, describe, param, write_snapshot
 
 # The corpus of real flow files beside the checkout (../shared), where CI has it.

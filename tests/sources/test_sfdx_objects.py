@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from flowgen.model import RecordField, RecordType
-from flowgen.sources.sfdx_objects import find_object_dirs, read_object
+from flowgen.sources.sfdx.objects import find_object_dirs, read_object
 
 HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
 

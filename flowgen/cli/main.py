@@ -12,14 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from flowgen import cache, config, output, parallel
-from flowgen.cli_exit import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, run_job, say
-from flowgen.cli_org import login_options
+from flowgen import config
+from flowgen.cli.exit import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, run_job, say
+from flowgen.cli.org import login_options
 from flowgen.errors import ConfigError
+from flowgen.generate import parallel
+from flowgen.output import run_record as cache
+from flowgen.output import write as output
 from flowgen.sources.snapshot import open_snapshot, snapshot_files
 
 if TYPE_CHECKING:
-    from flowgen.pipeline import FlowSource
+    from flowgen.generate.pipeline import FlowSource
 
 
 def _source_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -176,7 +179,7 @@ def _settings(options: Mapping[str, Any]) -> config.Settings:
 
 def _source(settings: config.Settings, options: Mapping[str, Any]) -> FlowSource:
     if settings.project is not None:
-        from flowgen.sources import sfdx
+        from flowgen.sources.sfdx import flows as sfdx
 
         return sfdx.open_project(
             settings.project, include_inactive=settings.include_inactive
@@ -188,7 +191,7 @@ def _source(settings: config.Settings, options: Mapping[str, Any]) -> FlowSource
 def _inputs(settings: config.Settings) -> tuple[list[Path], list[str]]:
     """The files the output depends on, and the settings that shape it."""
     if settings.project is not None:
-        from flowgen.sources import sfdx
+        from flowgen.sources.sfdx import flows as sfdx
 
         return sfdx.project_files(settings.project), [f"project={settings.project}"]
     assert settings.snapshot is not None
@@ -229,7 +232,9 @@ def _generate(options: Mapping[str, Any]) -> int:
             click.echo(f"flowgen: {settings.out} is up to date", err=True)
         return last_run.exit_status
 
-    from flowgen import pipeline  # jinja2 is only needed when something is rendered
+    from flowgen.generate import (
+        pipeline,  # jinja2 is only needed when something is rendered
+    )
 
     # Every process stages the modules it renders: no file crosses processes.
     staged = output.StagedWrite(settings.out)
@@ -278,14 +283,14 @@ def _check(options: Mapping[str, Any]) -> int:
     status = _check_package(settings, options)
     if status == EXIT_ERROR or not options.get("against_org"):
         return status
-    from flowgen.cli_pull import org_drift
+    from flowgen.cli.pull import org_drift
 
     assert settings.snapshot is not None
     return EXIT_PARTIAL if org_drift(settings.snapshot, options) else status
 
 
 def _check_package(settings: config.Settings, options: Mapping[str, Any]) -> int:
-    from flowgen import pipeline
+    from flowgen.generate import pipeline
 
     result = pipeline.generate(
         _source(settings, options),
@@ -316,7 +321,10 @@ def _check_package(settings: config.Settings, options: Mapping[str, Any]) -> int
 
 
 def _add_org_commands() -> None:
-    from flowgen import cli_diff, cli_init, cli_org, cli_pull
+    from flowgen.cli import diff as cli_diff
+    from flowgen.cli import init as cli_init
+    from flowgen.cli import org as cli_org
+    from flowgen.cli import pull as cli_pull
 
     main.add_command(cli_diff.diff)
     main.add_command(cli_init.init)

@@ -8,7 +8,7 @@ as they are), under a digest of flowgen's own files, the installed datamodel-cod
 generator, the class name chosen for each object and the bytes of
 each object's describe, with the warnings its making gave. Any change to one of those is a new key. The annotations
 datamodel-code-generator gives are kept the same way (see
-:mod:`flowgen.record_schema`). A cache that cannot be read or written is
+:mod:`flowgen.generate.records`). A cache that cannot be read or written is
 simply not used.
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from flowgen import template_cache
+from flowgen.generate import template_cache
 
 
 @functools.cache
@@ -31,7 +31,7 @@ def made_by() -> bytes:
     the installed datamodel-code-generator."""
     import importlib.util
 
-    from flowgen.cache import generator_digest
+    from flowgen.output.run_record import generator_digest
 
     # The tool's installed package file, by path, size and time: any install
     # or upgrade rewrites it. Found without importing the tool (seconds) or

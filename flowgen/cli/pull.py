@@ -1,8 +1,8 @@
 """``flowgen pull``, and ``check --org``'s reading of the org.
 
 Thin, like the rest of the CLI: options to settings and a credential, then
-:mod:`flowgen.sources.org` does the reading, :mod:`flowgen.sources.snapshot`
-the writing and :mod:`flowgen.pull_changes` the report of what changed.
+:mod:`flowgen.sources.org.flows` does the reading, :mod:`flowgen.sources.snapshot`
+the writing and :mod:`flowgen.changes.pull` the report of what changed.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flowgen import config
-from flowgen.cli_exit import EXIT_OK, run_job, say
-from flowgen.cli_org import api_version_for, credential_for, login_options
+from flowgen.cli.exit import EXIT_OK, run_job, say
+from flowgen.cli.org import api_version_for, credential_for, login_options
 from flowgen.errors import ConfigError
 
 if TYPE_CHECKING:
-    from flowgen.snapshot_diff import Change
-    from flowgen.sources.org import Pulled
+    from flowgen.changes.diff import Change
+    from flowgen.sources.org.flows import Pulled
 
 
 @click.command()
@@ -98,7 +98,7 @@ def _pull(options: dict[str, Any]) -> int:
 
 def say_changes(changes: Sequence[Change], what: str) -> None:
     """Print ``changes`` to stderr, breaking ones first, under a summary."""
-    from flowgen import diff_report
+    from flowgen.changes import report as diff_report
 
     click.echo(f"flowgen: {what}: {diff_report.summary_line(changes)}", err=True)
     for line in diff_report.text_lines(changes):
@@ -133,10 +133,10 @@ def pull_snapshot(
     and say what changed in the flows' interfaces."""
     import asyncio  # with httpx: only for the commands that talk to an org
 
-    from flowgen.pull_changes import pull_changes
-    from flowgen.sources import org as org_source
+    from flowgen.changes.pull import pull_changes
     from flowgen.sources import snapshot as snapshot_dir
-    from flowgen.sources.org_http import OrgSession
+    from flowgen.sources.org import flows as org_source
+    from flowgen.sources.org.http import OrgSession
 
     credential = credential_for(table, options, base)
     api_version = api_version_for(table, options)

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flowgen import typed_cache
+from flowgen.generate import typed_cache
 from flowgen.model import RecordField, RecordType
 
 # The class every record's ``attributes`` key holds (declared in records.py).

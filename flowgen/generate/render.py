@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 import jinja2
 
-from flowgen import apex_view, literals, naming, record_schema, template_cache, typemap
+from flowgen.generate import apex_view, literals, naming, template_cache, typemap
+from flowgen.generate import records as record_schema
 from flowgen.model import (
     ApexType,
     FieldKind,

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from flowgen.auth import Credential, Session
 from flowgen.errors import AuthError, OrgError
+from flowgen.sources.org.auth import Credential, Session
 
 ATTEMPTS = 5
 BACKOFF_BASE = 0.25  # seconds before the first retry; doubles each time

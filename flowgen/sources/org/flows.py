@@ -20,7 +20,7 @@ from typing import Any
 
 from flowgen.errors import OrgError, SourceError
 from flowgen.sources import apex
-from flowgen.sources.org_http import ATTEMPTS, OrgSession, query_records
+from flowgen.sources.org.http import ATTEMPTS, OrgSession, query_records
 from flowgen.sources.snapshot import describe_bytes, is_flow_file_name
 from flowgen.sources.sobjects import trim_describe
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from flowgen import apex_names, literals, naming, typemap
-from flowgen.model import ApexMember, ApexType, FieldKind
-from flowgen.typemap import PythonType
+from flowgen.generate import literals, naming, typemap
+from flowgen.generate.typemap import PythonType
+from flowgen.model import ApexMember, ApexType, FieldKind, apex_names
 
 _ANY = typemap.scalar(FieldKind.ANY)
 _RECORD_DICT = "dict[str, _typing.Any]"

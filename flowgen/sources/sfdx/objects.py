@@ -24,11 +24,11 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from flowgen.model import RecordField, RecordType, usable_field_name
-from flowgen.sources import metadata_xml
+from flowgen.sources.sfdx import metadata_xml
 
 _FIELD_SUFFIX = ".field-meta.xml"
 _OBJECT_SUFFIX = ".object-meta.xml"
-# Not project source, as in flowgen.sources.sfdx.
+# Not project source, as in flowgen.sources.sfdx.flows.
 
 # Metadata API <type> of a CustomField -> the describe's field type.
 _DESCRIBE_TYPES: Mapping[str, str] = {

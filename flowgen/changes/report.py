@@ -12,8 +12,8 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 
-from flowgen.literals import one_line
-from flowgen.snapshot_diff import Change, Severity, counts
+from flowgen.changes.diff import Change, Severity, counts
+from flowgen.generate.literals import one_line
 
 JSON_FORMAT = 1
 

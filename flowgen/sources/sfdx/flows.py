@@ -26,10 +26,9 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from flowgen.errors import SourceError
-from flowgen.model import ApexType, FieldKind, FlowSpec, Param, RecordType
-from flowgen.sources import metadata_xml
+from flowgen.model import ApexType, FieldKind, FlowSpec, Param, RecordType, parse_type
+from flowgen.sources.sfdx import metadata_xml
 from flowgen.sources.snapshot import FlowFile
-from flowgen.typemap import parse_type
 
 PROJECT_FILE = "sfdx-project.json"
 DEFAULT_API_VERSION = "62.0"
@@ -74,7 +73,7 @@ class SfdxProject:
     ) -> tuple[dict[str, RecordType], list[str]]:
         """The sObject types among ``names`` that the project holds field
         metadata for (``objects/<Object>/fields/``), and what could not be read."""
-        from flowgen.sources import sfdx_objects
+        from flowgen.sources.sfdx import objects as sfdx_objects
 
         folders = {
             name.lower(): folder
@@ -251,7 +250,7 @@ def project_files(path: str | Path) -> list[Path]:
     project = open_project(path)
     root = Path(project.root)
     settings = [root / PROJECT_FILE] if (root / PROJECT_FILE).is_file() else []
-    from flowgen.sources import sfdx_objects
+    from flowgen.sources.sfdx import objects as sfdx_objects
 
     objects = sfdx_objects.find_object_dirs([Path(d) for d in project.package_dirs])
     metadata = sorted(

@@ -2,7 +2,7 @@
 
 Three steps: read and parse each flow file; decide the package-wide names
 (which needs every flow's outline); render each flow module. The first and
-last are per flow and run in forked processes (see :mod:`flowgen.parallel`),
+last are per flow and run in forked processes (see :mod:`flowgen.generate.parallel`),
 each keeping the specs it parsed for the modules it renders; only outlines
 and the plan cross between processes. What happens to each rendered file is
 the caller's ``emit``: stage it on disk, or keep its bytes.
@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, Protocol, TypeVar, cast
 
-from flowgen import parallel, typed_cache
+from flowgen.generate import parallel, typed_cache
+from flowgen.generate.render import PackagePlan
 from flowgen.model import ApexType, FlowOutline, RecordType
-from flowgen.render import PackagePlan
 from flowgen.sources.snapshot import FlowFile, TypeFile, duplicate_flows
 
 R = TypeVar("R")
@@ -72,7 +72,7 @@ class _Decision(NamedTuple):
 class FlowSource(Protocol):
     """Flow files that can be read one by one, in any process: a snapshot
     (:class:`~flowgen.sources.snapshot.SnapshotIndex`) or an SFDX project
-    (:class:`~flowgen.sources.sfdx.SfdxProject`)."""
+    (:class:`~flowgen.sources.sfdx.flows.SfdxProject`)."""
 
     @property
     def api_version(self) -> str: ...

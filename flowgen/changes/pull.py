@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from flowgen.changes.diff import Change, diff_flows
 from flowgen.errors import SourceError
 from flowgen.model import FlowSpec
-from flowgen.snapshot_diff import Change, diff_flows
 from flowgen.sources.describe import parse_describe
 
 

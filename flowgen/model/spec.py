@@ -6,42 +6,12 @@ render consume them. Standard library only.
 
 from __future__ import annotations
 
-import enum
 import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeGuard
 
-
-class FieldKind(enum.Enum):
-    """What a flow variable holds, as far as Python is concerned."""
-
-    STRING = "string"
-    PICKLIST = "picklist"
-    MULTIPICKLIST = "multipicklist"
-    BOOLEAN = "boolean"
-    INTEGER = "integer"
-    FLOAT = "float"
-    DECIMAL = "decimal"
-    DATE = "date"
-    DATETIME = "datetime"
-    TIME = "time"
-    RECORD = "record"
-    APEX = "apex"
-    ANY = "any"
-
-
-class FieldType(NamedTuple):
-    """A variable's type: its kind plus what the kind needs.
-
-    ``source_type`` is the type as the source spelled it (``"CURRENCY"``,
-    ``"Currency"``), kept for messages and docstrings.
-    """
-
-    kind: FieldKind
-    source_type: str | None = None
-    sobject_type: str | None = None
-    apex_class: str | None = None
+from flowgen.model.types import FieldKind, FieldType
 
 
 # Not frozen: a large org has tens of thousands of parameters, and a frozen

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from flowgen import config
-from flowgen.cli_exit import EXIT_OK, EXIT_PARTIAL, run_job
+from flowgen.cli.exit import EXIT_OK, EXIT_PARTIAL, run_job
 from flowgen.errors import SourceError
 from flowgen.model import FlowSpec
 
@@ -48,7 +48,8 @@ def diff(old: str | None, new: str | None, format_: str) -> None:
 
 
 def _diff(old: str | None, new: str | None, format_: str) -> int:
-    from flowgen import diff_report, snapshot_diff
+    from flowgen.changes import diff as snapshot_diff
+    from flowgen.changes import report as diff_report
 
     table, base = config.load_table(Path.cwd())
     configured = config.setting_path(table, base, "snapshot")

@@ -1,6 +1,6 @@
 """The commands that read a live org, ``list`` and ``describe``, and the
 login options and credential every org command shares (``pull`` and
-``check --org`` too, in :mod:`flowgen.cli_pull`).
+``check --org`` too, in :mod:`flowgen.cli.pull`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flowgen import config
-from flowgen.cli_exit import EXIT_ERROR, EXIT_OK, run_job, say
+from flowgen.cli.exit import EXIT_ERROR, EXIT_OK, run_job, say
 from flowgen.errors import ConfigError
 
 if TYPE_CHECKING:
-    from flowgen.auth import Credential
     from flowgen.model import FlowSpec
+    from flowgen.sources.org.auth import Credential
 
 DEFAULT_API_VERSION = "62.0"
 
@@ -95,7 +95,7 @@ def credential_for(
     ``client_id``, beside ``--jwt-key-file``) still fill in. ``jwt_key_file``
     in the settings is relative to ``base``, the pyproject.toml's directory.
     """
-    from flowgen import auth  # httpx: only for the commands that talk to an org
+    from flowgen.sources.org import auth  # httpx: only for commands that talk to an org
 
     chosen: dict[str, str | None] = {
         key: options.get(key) or None for key in config.LOGIN_SETTINGS
@@ -169,8 +169,8 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
         return list(snap.flows)
     import asyncio
 
-    from flowgen.sources import org as org_source
-    from flowgen.sources.org_http import OrgSession
+    from flowgen.sources.org import flows as org_source
+    from flowgen.sources.org.http import OrgSession
 
     table, base = config.load_table(Path.cwd())
     credential = credential_for(table, options, base)
@@ -224,8 +224,8 @@ def _list(options: Mapping[str, Any]) -> int:
 
 
 def _describe(name: str, options: Mapping[str, Any]) -> int:
+    from flowgen.generate.render import PackagePlan
     from flowgen.model import FlowOutline, is_invocable
-    from flowgen.render import PackagePlan
 
     found = [
         spec

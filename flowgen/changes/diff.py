@@ -14,8 +14,8 @@ import enum
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from flowgen.generate.typemap import scalar
 from flowgen.model import FieldKind, FieldType, FlowSpec, Param, is_invocable
-from flowgen.typemap import scalar
 
 
 class Severity(enum.Enum):

@@ -1,7 +1,6 @@
 """Salesforce types to Python annotations and runtime codecs.
 
-The describe ``type`` is not an official enum: it is parsed case-insensitively
-and anything unknown becomes ``Any`` rather than an error. The names used in
+The names used in
 annotations (``_dt``, ``_decimal``, ``_records``...) are the underscore aliases
 that every generated flow module imports, so no field name can shadow them.
 """
@@ -13,48 +12,6 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from flowgen.model import FieldKind, FieldType, Param
-
-_STRING_TYPES = (
-    "STRING ID REFERENCE TEXTAREA EMAIL PHONE URL ENCRYPTEDSTRING COMBOBOX BASE64 "
-    "ADDRESS LOCATION"
-)
-_BY_SALESFORCE_TYPE: Mapping[str, FieldKind] = {
-    **dict.fromkeys(_STRING_TYPES.split(), FieldKind.STRING),
-    "PICKLIST": FieldKind.PICKLIST,
-    "MULTIPICKLIST": FieldKind.MULTIPICKLIST,
-    "BOOLEAN": FieldKind.BOOLEAN,
-    **dict.fromkeys(["INT", "INTEGER", "LONG"], FieldKind.INTEGER),
-    **dict.fromkeys(["NUMBER", "DOUBLE", "PERCENT"], FieldKind.FLOAT),
-    **dict.fromkeys(["CURRENCY", "DECIMAL"], FieldKind.DECIMAL),
-    "DATE": FieldKind.DATE,
-    "DATETIME": FieldKind.DATETIME,
-    "TIME": FieldKind.TIME,
-    "SOBJECT": FieldKind.RECORD,
-    "APEX": FieldKind.APEX,
-}
-
-
-@functools.lru_cache(maxsize=4096)  # FieldType is immutable: instances can be shared
-def parse_type(
-    type_name: str | None,
-    *,
-    sobject_type: str | None = None,
-    apex_class: str | None = None,
-) -> FieldType:
-    """A source's type spelling to a :class:`FieldType`; never raises.
-
-    An ``apexClass`` wins over the type (describes send ``type: null`` with it).
-    """
-    if apex_class:
-        return FieldType(FieldKind.APEX, source_type=type_name, apex_class=apex_class)
-    kind = _BY_SALESFORCE_TYPE.get((type_name or "").strip().upper(), FieldKind.ANY)
-    if kind is FieldKind.APEX:  # "Apex" with no class named: nothing to type it by
-        kind = FieldKind.ANY
-    return FieldType(
-        kind,
-        source_type=type_name,
-        sobject_type=(sobject_type or None) if kind is FieldKind.RECORD else None,
-    )
 
 
 class PythonType(NamedTuple):

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from flowgen import config
-from flowgen.cli_exit import EXIT_OK, run_job
+from flowgen.cli.exit import EXIT_OK, run_job
 from flowgen.errors import ConfigError
 
 if sys.version_info >= (3, 11):
