@@ -13,7 +13,7 @@ from pathlib import Path
 
 import black
 
-from flowgen.generate import pipeline, render
+from flowgen.generate import layout, pipeline, plan
 from flowgen.output.write import existing_files
 from flowgen.sources.snapshot import open_snapshot, read_snapshot
 from tests.conftest import EXAMPLE_SNAPSHOT, GENERATED_EXAMPLE, write_hostile_snapshot
@@ -42,7 +42,7 @@ def test_generating_the_example_reproduces_the_committed_package_byte_for_byte()
 
 
 def test_the_committed_package_is_black_stable() -> None:
-    mode = black.Mode(line_length=render.LINE_LENGTH)
+    mode = black.Mode(line_length=layout.LINE_LENGTH)
     for path, data in existing_files(PACKAGE_DIR).items():
         if path.endswith(".py"):
             source = data.decode("utf-8")
@@ -127,7 +127,7 @@ def test_generated_packages_pass_mypy_strict_and_catch_misuse(tmp_path: Path) ->
     work.mkdir()
     (work / "acme_flows").symlink_to(PACKAGE_DIR, target_is_directory=True)
     snap = read_snapshot(write_hostile_snapshot(tmp_path / "hostile"))
-    hostile = render.render_package(
+    hostile = plan.render_package(
         snap.flows, package="hostile_flows", api_version="62.0"
     )
     for relative, data in hostile.files.items():

@@ -9,17 +9,17 @@ from pathlib import Path
 import black
 import pytest
 
-from flowgen.generate import render
+from flowgen.generate import layout, plan, render, views
 from flowgen.output.write import write_package
 from flowgen.sources.snapshot import read_snapshot
 from tests.conftest import describe, param, write_hostile_snapshot, write_snapshot
 
-MODE = black.Mode(line_length=render.LINE_LENGTH)
+MODE = black.Mode(line_length=layout.LINE_LENGTH)
 
 
-def _render(root: Path, package: str = "pkg") -> render.RenderedPackage:
+def _render(root: Path, package: str = "pkg") -> plan.RenderedPackage:
     snap = read_snapshot(root)
-    return render.render_package(
+    return plan.render_package(
         snap.flows, package=package, api_version=snap.api_version
     )
 
@@ -175,14 +175,14 @@ def test_package_reexports_only_what_the_runtime_exports() -> None:
 
 
 def test_no_flow_takes_another_flows_async_function_names() -> None:
-    names = render.function_names(
+    names = plan.function_names(
         ["Create_Case", "Create_Case_Async", "Create_Case_Many_Async", "Sync"]
     )
     assert names["Create_Case"] == "create_case"
     taken = {
         f"{name}{suffix}"
         for name in names.values()
-        for suffix in ("", *render.FUNCTION_SUFFIXES)
+        for suffix in ("", *views.FUNCTION_SUFFIXES)
     }
     # Every function of every flow is distinct: 4 flows x 4 functions.
     assert len(taken) == 16

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from flowgen.errors import SourceError
-from flowgen.generate import render
+from flowgen.generate import layout, plan
 from flowgen.sources.describe import parse_describe
 
 TYPES = st.one_of(
@@ -103,8 +103,8 @@ def test_any_describes_parse_or_fail_cleanly_and_always_render_valid_code(
             )
         except SourceError:
             continue
-    rendered = render.render_package(specs, package="fuzzed", api_version="62.0")
-    mode = black.Mode(line_length=render.LINE_LENGTH)
+    rendered = plan.render_package(specs, package="fuzzed", api_version="62.0")
+    mode = black.Mode(line_length=layout.LINE_LENGTH)
     for path, data in rendered.files.items():
         if path.endswith(".py"):
             source = data.decode("utf-8")

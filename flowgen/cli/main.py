@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
-import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,29 +86,8 @@ def main() -> None:
 
 
 def run() -> None:
-    """The ``flowgen`` command: :func:`main`, then a quick exit.
-
-    A generate run ends holding a heap of parsed flows and rendered text;
-    the operating system takes it back at once, where the interpreter would
-    free it object by object (a few dozen milliseconds for 1,000 flows).
-    Only the exit is hurried: output is flushed first, and a process that
-    still runs other threads exits the usual way.
-    """
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        if exc.code is not None and not isinstance(exc.code, int):
-            raise  # a message for the interpreter to print
-        code = exc.code or 0
-    if threading.active_count() > 1:
-        sys.exit(code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: as the usual exit would
-        code = code or 1
-    os._exit(code)
+    """The console script's entry point."""
+    main()
 
 
 @main.command()

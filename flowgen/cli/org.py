@@ -15,12 +15,11 @@ import click
 from flowgen import config
 from flowgen.cli.exit import EXIT_ERROR, EXIT_OK, run_job, say
 from flowgen.errors import ConfigError
+from flowgen.runtime import DEFAULT_API_VERSION
 
 if TYPE_CHECKING:
     from flowgen.model import FlowSpec
     from flowgen.sources.org.auth import Credential
-
-DEFAULT_API_VERSION = "62.0"
 
 
 def login_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -224,7 +223,7 @@ def _list(options: Mapping[str, Any]) -> int:
 
 
 def _describe(name: str, options: Mapping[str, Any]) -> int:
-    from flowgen.generate.render import PackagePlan
+    from flowgen.generate.plan import PackagePlan
     from flowgen.model import FlowOutline, is_invocable
 
     found = [

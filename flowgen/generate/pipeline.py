@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, NamedTuple, Protocol, TypeVar, cast
 
 from flowgen.generate import parallel, typed_cache
-from flowgen.generate.render import PackagePlan
+from flowgen.generate.plan import PackagePlan
 from flowgen.model import ApexType, FlowOutline, RecordType
 from flowgen.sources.snapshot import FlowFile, TypeFile, duplicate_flows
 

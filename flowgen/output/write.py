@@ -102,15 +102,8 @@ class StagedWrite:
 
 
 def _write_file(path: str, data: bytes) -> None:
-    # Plain descriptors: a thousand modules per run make open()'s buffered
-    # file objects a cost worth skipping.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-    finally:
-        os.close(fd)
+    with open(path, "wb") as file:
+        file.write(data)
 
 
 def write_package(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:

@@ -252,22 +252,10 @@ def read_type_file(
 
 
 def read_bytes(path: str) -> tuple[bytes, tuple[int, int]]:
-    """A file's bytes and its (size, st_mtime_ns) from the same open file.
-
-    Descriptor-level: a generate run reads a thousand of these, and the
-    buffered file object costs more than the reading itself.
-    """
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        stat = os.fstat(fd)
-        data = os.read(fd, stat.st_size + 1)
-        if len(data) > stat.st_size:  # it grew since fstat: read on to the end
-            parts = [data]
-            while parts[-1]:
-                parts.append(os.read(fd, 1 << 16))
-            data = b"".join(parts)
-    finally:
-        os.close(fd)
+    """A file's bytes and its (size, st_mtime_ns) from the same open file."""
+    with open(path, "rb") as file:
+        stat = os.fstat(file.fileno())
+        data = file.read()
     return data, (stat.st_size, stat.st_mtime_ns)
 
 
@@ -378,10 +366,9 @@ def describe_bytes(describe: Mapping[str, Any]) -> bytes:
 
     Stable formatting makes the diff of a pull the review of what changed.
     """
-    from flowgen.sources import pretty_json
-
     try:
-        return (pretty_json.dumps(describe) + "\n").encode("utf-8")
+        text = json.dumps(describe, indent=2, sort_keys=True, ensure_ascii=False)
+        return (text + "\n").encode("utf-8")
     except UnicodeEncodeError:
         # A lone surrogate (an escape in the org's JSON) has no UTF-8 form:
         # such a describe is kept with every non-ASCII character escaped.

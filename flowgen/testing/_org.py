@@ -13,12 +13,11 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+from ..runtime import DEFAULT_API_VERSION
 from . import _batch, _oauth, _query, _snapshot, _sobjects, _soql, _tooling, _wire
 from ._faults import Fault, FaultQueue
 from ._model import FlowFault, FlowHandler, RecordedRequest, record
 from ._server import Reply, Request, Server
-
-_DEFAULT_API_VERSION = "62.0"
 
 
 class FakeOrg:
@@ -82,7 +81,7 @@ class FakeOrg:
                     self.add_sobject(sobject.describe)
                 except ValueError as exc:
                     raise ValueError(f"{sobject.path}: {exc}") from None
-        self.api_version = api_version or manifest_version or _DEFAULT_API_VERSION
+        self.api_version = api_version or manifest_version or DEFAULT_API_VERSION
 
     @property
     def latency(self) -> float:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from flowgen.generate import pipeline, render
+from flowgen.generate import pipeline, plan
 from flowgen.model import INVOCABLE_PROCESS_TYPES, FieldKind
 from flowgen.sources.sfdx import flows as sfdx
 from tests.conftest import REPO, describe, param, write_snapshot
@@ -49,7 +49,7 @@ def test_every_invocable_corpus_flow_generates_and_the_rest_say_why(
         for e in entries
         if e["processType"] in INVOCABLE_PROCESS_TYPES and e["triggerType"] is None
     }
-    functions = render.function_names(sorted(invocable))
+    functions = plan.function_names(sorted(invocable))
     for name in invocable:
         assert f"flows/{functions[name]}.py" in files, name
     assert result.flow_count == len(invocable)

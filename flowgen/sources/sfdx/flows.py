@@ -27,11 +27,11 @@ from xml.etree.ElementTree import Element
 
 from flowgen.errors import SourceError
 from flowgen.model import ApexType, FieldKind, FlowSpec, Param, RecordType, parse_type
+from flowgen.runtime import DEFAULT_API_VERSION
 from flowgen.sources.sfdx import metadata_xml
 from flowgen.sources.snapshot import FlowFile
 
 PROJECT_FILE = "sfdx-project.json"
-DEFAULT_API_VERSION = "62.0"
 _SUFFIXES = (".flow-meta.xml", ".flow")
 # Flow <status> values that mean the flow is not running in the org.
 INACTIVE_STATUSES = frozenset({"Draft", "Obsolete", "InvalidDraft"})
