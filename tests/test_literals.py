@@ -6,7 +6,7 @@ import black
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowgen.generate import literals
+from flowgen import literals
 
 _MODE = black.Mode(line_length=88)
 HOSTILE = [

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from flowgen.changes.diff import Change, Severity, counts
-from flowgen.generate.literals import one_line
+from flowgen.literals import one_line
 
 JSON_FORMAT = 1
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from flowgen import config
+from flowgen import changes, config, sources
 from flowgen.cli.exit import EXIT_OK, EXIT_PARTIAL, run_job
 from flowgen.errors import SourceError
 from flowgen.model import FlowSpec
@@ -48,9 +48,6 @@ def diff(old: str | None, new: str | None, format_: str) -> None:
 
 
 def _diff(old: str | None, new: str | None, format_: str) -> int:
-    from flowgen.changes import diff as snapshot_diff
-    from flowgen.changes import report as diff_report
-
     table, base = config.load_table(Path.cwd())
     configured = config.setting_path(table, base, "snapshot")
     old = old or "git:HEAD"
@@ -62,17 +59,15 @@ def _diff(old: str | None, new: str | None, format_: str) -> int:
                 "[tool.flowgen]",
             )
         new = str(configured)
-    changes = snapshot_diff.diff_flows(
-        read_flows(old, configured), read_flows(new, configured)
-    )
+    found = changes.diff_flows(read_flows(old, configured), read_flows(new, configured))
     render = {
-        "text": diff_report.as_text,
-        "markdown": diff_report.as_markdown,
-        "json": diff_report.as_json,
+        "text": changes.as_text,
+        "markdown": changes.as_markdown,
+        "json": changes.as_json,
     }[format_]
-    report = render(changes)
+    report = render(found)
     click.echo(report, nl=not report.endswith("\n"))
-    return EXIT_PARTIAL if snapshot_diff.has_breaking(changes) else EXIT_OK
+    return EXIT_PARTIAL if changes.has_breaking(found) else EXIT_OK
 
 
 def read_flows(spec: str, configured: Path | None) -> Mapping[str, FlowSpec]:
@@ -81,16 +76,13 @@ def read_flows(spec: str, configured: Path | None) -> Mapping[str, FlowSpec]:
     A flow file that cannot be read is an error here, where generate would
     leave the flow out: a diff would call it removed.
     """
-    from flowgen.sources import git_snapshot
-    from flowgen.sources.snapshot import read_snapshot
-
     with ExitStack() as stack:
         directory = (
-            stack.enter_context(git_snapshot.checked_out(spec, configured))
-            if git_snapshot.is_git_spec(spec)
+            stack.enter_context(sources.checked_out(spec, configured))
+            if sources.is_git_spec(spec)
             else Path(spec)
         )
-        snapshot = read_snapshot(directory)
+        snapshot = sources.read_snapshot(directory)
     if snapshot.skipped:
         shown, problem = sorted(snapshot.skipped.items())[0]
         more = len(snapshot.skipped) - 1

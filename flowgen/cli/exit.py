@@ -8,7 +8,7 @@ from collections.abc import Callable
 import click
 
 from flowgen.errors import FlowgenError
-from flowgen.generate.literals import one_line
+from flowgen.literals import one_line
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # done, but something to act on: stale, breaking, flows left out

@@ -5,6 +5,7 @@ login options and credential every org command shares (``pull`` and
 
 from __future__ import annotations
 
+import ast
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -12,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from flowgen import config
+from flowgen import config, sources
 from flowgen.cli.exit import EXIT_ERROR, EXIT_OK, run_job, say
 from flowgen.errors import ConfigError
+from flowgen.model import FlowOutline, FlowSpec, is_invocable
 from flowgen.runtime import DEFAULT_API_VERSION
 
 if TYPE_CHECKING:
-    from flowgen.model import FlowSpec
-    from flowgen.sources.org.auth import Credential
+    from flowgen.sources.org import Credential
 
 
 def login_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -94,7 +95,7 @@ def credential_for(
     ``client_id``, beside ``--jwt-key-file``) still fill in. ``jwt_key_file``
     in the settings is relative to ``base``, the pyproject.toml's directory.
     """
-    from flowgen.sources.org import auth  # httpx: only for commands that talk to an org
+    from flowgen.sources import org  # httpx: only for commands that talk to an org
 
     chosen: dict[str, str | None] = {
         key: options.get(key) or None for key in config.LOGIN_SETTINGS
@@ -110,7 +111,7 @@ def credential_for(
             if config.SETTINGS[key].kind == "path":  # jwt_key_file
                 value = str((base or Path.cwd()) / value)
             chosen[key] = value
-    return auth.choose(
+    return org.choose(
         target_org=chosen["target_org"],
         instance_url=chosen["instance_url"],
         client_id=chosen["client_id"],
@@ -160,16 +161,12 @@ def describe(name: str, **options: Any) -> None:
 
 def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSpec]:
     """FlowSpecs from the snapshot in --snapshot, else read from the org."""
-    from flowgen.sources.describe import parse_describe
-    from flowgen.sources.snapshot import read_snapshot
-
     if options.get("snapshot"):
-        snap = read_snapshot(options["snapshot"])
-        return list(snap.flows)
+        return list(sources.read_snapshot(options["snapshot"]).flows)
+    # The lazy import of the commands that read an org: httpx and asyncio.
     import asyncio
 
-    from flowgen.sources.org import flows as org_source
-    from flowgen.sources.org.http import OrgSession
+    from flowgen.sources import org
 
     table, base = config.load_table(Path.cwd())
     credential = credential_for(table, options, base)
@@ -181,14 +178,14 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
     # The flows' list, versions and describes: not a pull, which would also
     # describe the sObject and Apex types they use.
     async def run() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-        async with OrgSession(credential, api_version=api_version) as org:
-            found = await org_source.list_flows(org, include=names, warn=warn)
-            versions = await org_source.flow_versions(org)
-            return await org_source.describe_flows(org, found), versions
+        async with org.OrgSession(credential, api_version=api_version) as session:
+            found = await org.list_flows(session, include=names, warn=warn)
+            versions = await org.flow_versions(session)
+            return await org.describe_flows(session, found), versions
 
     described, versions = asyncio.run(run())
     return [
-        parse_describe(
+        sources.parse_describe(
             body,
             origin=f"the org's describe of {name}",
             process_type=versions.get(name, {}).get("process_type"),
@@ -199,8 +196,6 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
 
 
 def _list(options: Mapping[str, Any]) -> int:
-    from flowgen.model import is_invocable
-
     rows = [
         (
             spec.api_name,
@@ -223,9 +218,6 @@ def _list(options: Mapping[str, Any]) -> int:
 
 
 def _describe(name: str, options: Mapping[str, Any]) -> int:
-    from flowgen.generate.plan import PackagePlan
-    from flowgen.model import FlowOutline, is_invocable
-
     found = [
         spec
         for spec in _specs(options, names=[name])
@@ -241,6 +233,8 @@ def _describe(name: str, options: Mapping[str, Any]) -> int:
             err=True,
         )
         return EXIT_ERROR
+    from flowgen.generate import PackagePlan  # jinja2: only to render the module
+
     plan = PackagePlan([FlowOutline.of(spec)], package="flows", api_version="0.0")
     _, source = plan.flow_module(spec)
     click.echo(interface_text(source.decode("utf-8")))
@@ -250,8 +244,6 @@ def _describe(name: str, options: Mapping[str, Any]) -> int:
 def interface_text(module_source: str) -> str:
     """The run function's signature and docstring, then the Output class's fields,
     cut from a generated flow module."""
-    import ast
-
     tree = ast.parse(module_source)
     lines = module_source.splitlines()
     function: list[str] = []

@@ -7,21 +7,24 @@ the writing and :mod:`flowgen.changes.pull` the report of what changed.
 
 from __future__ import annotations
 
+import filecmp
+import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from flowgen import config
+from flowgen import changes, config, sources
 from flowgen.cli.exit import EXIT_OK, run_job, say
 from flowgen.cli.org import api_version_for, credential_for, login_options
 from flowgen.errors import ConfigError
 
 if TYPE_CHECKING:
-    from flowgen.changes.diff import Change
-    from flowgen.sources.org.flows import Pulled
+    from flowgen.sources.org import Pulled
 
 
 @click.command()
@@ -68,8 +71,6 @@ def pull(**options: Any) -> None:
 
 def _old_describe(root: Path, name: str) -> Any:
     # A flow's describe as the previous snapshot holds it; None if unreadable.
-    import json
-
     try:
         return json.loads((root / "flows" / f"{name}.json").read_bytes())
     except (OSError, ValueError):
@@ -80,7 +81,7 @@ def _pull(options: dict[str, Any]) -> int:
     table, base = config.load_table(Path.cwd())
     root = snapshot_root(table, base, options)
     quiet = bool(options.get("quiet"))
-    pulled, changes = pull_snapshot(root, table, base, options, quiet=quiet)
+    pulled, found = pull_snapshot(root, table, base, options, quiet=quiet)
     if quiet:
         return EXIT_OK
     for warning in pulled.warnings:
@@ -92,16 +93,14 @@ def _pull(options: dict[str, Any]) -> int:
         f"({pulled.requests} request(s))",
         err=True,
     )
-    say_changes(changes, "flow interface changes")
+    say_changes(found, "flow interface changes")
     return EXIT_OK
 
 
-def say_changes(changes: Sequence[Change], what: str) -> None:
-    """Print ``changes`` to stderr, breaking ones first, under a summary."""
-    from flowgen.changes import report as diff_report
-
-    click.echo(f"flowgen: {what}: {diff_report.summary_line(changes)}", err=True)
-    for line in diff_report.text_lines(changes):
+def say_changes(found: Sequence[changes.Change], what: str) -> None:
+    """Print ``found`` to stderr, breaking ones first, under a summary."""
+    click.echo(f"flowgen: {what}: {changes.summary_line(found)}", err=True)
+    for line in changes.text_lines(found):
         click.echo(f"  {line}", err=True)
 
 
@@ -128,27 +127,25 @@ def pull_snapshot(
     options: Mapping[str, Any],
     *,
     quiet: bool,
-) -> tuple[Pulled, list[Change]]:
+) -> tuple[Pulled, list[changes.Change]]:
     """Pull the org into the snapshot at ``root``, replacing it in one step,
     and say what changed in the flows' interfaces."""
-    import asyncio  # with httpx: only for the commands that talk to an org
+    # The command's one lazy import: httpx and asyncio, to talk to the org.
+    import asyncio
 
-    from flowgen.changes.pull import pull_changes
-    from flowgen.sources import snapshot as snapshot_dir
-    from flowgen.sources.org import flows as org_source
-    from flowgen.sources.org.http import OrgSession
+    from flowgen.sources import org
 
     credential = credential_for(table, options, base)
     api_version = api_version_for(table, options)
-    previous = snapshot_dir.read_manifest(root)
+    previous = sources.read_manifest(root)
     include: Sequence[str] = options.get("include") or table.get("include") or ()
     exclude: Sequence[str] = options.get("exclude") or table.get("exclude") or ()
 
-    async def run() -> org_source.Pulled:
-        async with OrgSession(credential, api_version=api_version) as org:
+    async def run() -> Pulled:
+        async with org.OrgSession(credential, api_version=api_version) as session:
             with _progress(quiet) as progress:
-                return await org_source.pull(
-                    org,
+                return await org.pull(
+                    session,
                     previous=previous,
                     have_file=lambda name: (root / "flows" / f"{name}.json").is_file(),
                     old_describe=lambda name: _old_describe(root, name),
@@ -160,14 +157,14 @@ def pull_snapshot(
 
     pulled = asyncio.run(run())
     # Read before the old files are replaced.
-    changes = pull_changes(
+    found = changes.pull_changes(
         root,
         previous=previous,
         flows=pulled.flows,
         files=pulled.files,
         touched=(*pulled.added, *pulled.changed, *pulled.removed),
     )
-    snapshot_dir.write_snapshot(
+    sources.write_snapshot(
         root,
         manifest=pulled.manifest(),
         changed=pulled.files,
@@ -175,7 +172,7 @@ def pull_snapshot(
         sobjects=pulled.sobjects,
         apex_types=pulled.apex,
     )
-    return pulled, changes
+    return pulled, found
 
 
 def org_drift(root: Path, options: Mapping[str, Any]) -> bool:
@@ -185,15 +182,12 @@ def org_drift(root: Path, options: Mapping[str, Any]) -> bool:
     as incremental as the next real one) and the copy compared with it;
     ``root`` itself is never written.
     """
-    import shutil
-    import tempfile
-
     table, base = config.load_table(Path.cwd())
     with tempfile.TemporaryDirectory(prefix="flowgen-check-") as tmp:
         copy = Path(tmp) / "snapshot"
         if root.is_dir():
             shutil.copytree(root, copy)
-        _, changes = pull_snapshot(copy, table, base, options, quiet=True)
+        _, found = pull_snapshot(copy, table, base, options, quiet=True)
         differing = _differing_files(root, copy)
     if not differing:
         say(f"{root} is what the org has now")
@@ -205,13 +199,11 @@ def org_drift(root: Path, options: Mapping[str, Any]) -> bool:
         f"the org has moved ahead of {root}: {len(differing)} file(s) "
         f"differ ({shown}); run flowgen pull, review and commit the snapshot"
     )
-    say_changes(changes, "flow interface changes in the org")
+    say_changes(found, "flow interface changes in the org")
     return True
 
 
 def _differing_files(old: Path, new: Path) -> list[str]:
-    import filecmp
-
     def files(root: Path) -> dict[str, Path]:
         return {
             path.relative_to(root).as_posix(): path

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from flowgen.generate import literals, naming, typemap
+from flowgen import literals
+from flowgen.generate import naming, typemap
 from flowgen.generate.typemap import PythonType
 from flowgen.model import ApexMember, ApexType, FieldKind, apex_names
 

@@ -1,11 +1,10 @@
-"""From a snapshot directory to the files of a package, on every CPU.
+"""From a source of flow files to the files of a package.
 
 Three steps: read and parse each flow file; decide the package-wide names
-(which needs every flow's outline); render each flow module. The first and
-last are per flow and run in forked processes (see :mod:`flowgen.generate.parallel`),
-each keeping the specs it parsed for the modules it renders; only outlines
-and the plan cross between processes. What happens to each rendered file is
-the caller's ``emit``: stage it on disk, or keep its bytes.
+(which needs every flow's outline); render each flow module and the
+package-level files. What happens to each rendered file is the caller's
+``emit``: stage it on disk, or keep its bytes. One process does it all: a
+pool of forked processes rendered no faster on two CPUs (bench/generate.py).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, Protocol, TypeVar, cast
 
-from flowgen.generate import parallel, typed_cache
+from flowgen.generate import typed_cache
 from flowgen.generate.plan import PackagePlan
 from flowgen.model import ApexType, FlowOutline, RecordType
 from flowgen.sources.snapshot import FlowFile, TypeFile, duplicate_flows
@@ -40,7 +39,6 @@ class Generated(Generic[R]):
     file_stamps: Mapping[str, tuple[int, int]]
 
 
-# Named tuples: cheaper to define than dataclasses, before every run's fork.
 class _Summary(NamedTuple):
     shown: str
     outline: FlowOutline | None
@@ -70,7 +68,7 @@ class _Decision(NamedTuple):
 
 
 class FlowSource(Protocol):
-    """Flow files that can be read one by one, in any process: a snapshot
+    """Flow files that can be read one by one: a snapshot
     (:class:`~flowgen.sources.snapshot.SnapshotIndex`) or an SFDX project
     (:class:`~flowgen.sources.sfdx.flows.SfdxProject`)."""
 
@@ -106,10 +104,9 @@ def generate(
     *,
     package: str,
     emit: Callable[[str, bytes], R],
-    jobs: int = 1,
 ) -> Generated[R]:
     """Render the package for the flows of ``index``, handing every file to
-    ``emit(relative_path, data)`` (from whichever process rendered it)."""
+    ``emit(relative_path, data)``."""
 
     def read(names: Sequence[str]) -> tuple[list[FlowFile], list[_Summary]]:
         files = [index.read_flow(name) for name in names]
@@ -155,8 +152,6 @@ def generate(
             file_stamps={s.shown: s.stamp for s in summaries if s.stamp},
         )
 
-    last_file = index.flow_path(index.flow_files[-1]) if index.flow_files else None
-
     def _records(
         plan: PackagePlan,
     ) -> tuple[bytes, Sequence[str], Iterable[TypeFile]]:
@@ -183,34 +178,21 @@ def generate(
             and f.shown not in decision.problems
             and plan.includes(f.spec)
         ]
-        # The package-level files fall to whichever process has the last chunk:
-        # never the parent when there are children, as it has the most to do.
-        # So do the sObject and Apex types they need: an org's objects can
-        # hold tens of thousands of fields, read here beside the parent's work.
-        if not files or files[-1].shown == last_file:
-            records, record_warnings, type_files = _records(plan)
-            apex_types, apex_warnings = index.apex_types(plan.apex_type_names)
-            shared = plan.shared_files(apex_types=apex_types, records=records)
-            results.extend(_Emitted(emit(*item)) for item in shared.items())
-            results.extend(
-                _Emitted(None, f"warning: {warning}")
-                for warning in [*record_warnings, *apex_warnings]
-            )
-            results.extend(_Emitted(None, read=file) for file in type_files)
+        # The package-level files, and the sObject and Apex types they need.
+        records, record_warnings, type_files = _records(plan)
+        apex_types, apex_warnings = index.apex_types(plan.apex_type_names)
+        shared = plan.shared_files(apex_types=apex_types, records=records)
+        results.extend(_Emitted(emit(*item)) for item in shared.items())
+        results.extend(
+            _Emitted(None, f"warning: {warning}")
+            for warning in [*record_warnings, *apex_warnings]
+        )
+        results.extend(_Emitted(None, read=file) for file in type_files)
         return results
 
-    decision, emitted = parallel.run_two_steps(
-        parallel.TwoSteps(first=read, decide=decide, second=render),
-        index.flow_files,
-        jobs=jobs,
-        # The package-level files take about as long as one flow in thirty,
-        # and typing records from a kept records.py (hashing the describes)
-        # about as long as a flow per 190 KB of them, all of it in the last
-        # chunk (measured with bench/generate.py). Typing them afresh takes
-        # tens of seconds whatever the split, so the kept case sets it.
-        last_chunk_extra=len(index.flow_files) // 30
-        + index.described_bytes() // 190_000,
-    )
+    files, summaries = read(index.flow_files)
+    decision = decide(summaries)
+    emitted = render(files, decision)
     results = [
         cast(R, item.result)
         for item in emitted

@@ -10,7 +10,8 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from flowgen.generate import literals, naming, typemap
+from flowgen import literals
+from flowgen.generate import naming, typemap
 from flowgen.generate import records as record_schema
 from flowgen.model import FieldKind, FlowSpec, Param, RecordType
 

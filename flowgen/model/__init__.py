@@ -4,6 +4,7 @@ Sources produce these values; generation and change detection consume them.
 Standard library only: nothing here knows about HTTP, files or templates.
 """
 
+from flowgen.model.apex_names import apex_type_candidates
 from flowgen.model.spec import (
     INVOCABLE_PROCESS_TYPES,
     ApexMember,
@@ -29,6 +30,7 @@ __all__ = [
     "Param",
     "RecordField",
     "RecordType",
+    "apex_type_candidates",
     "is_invocable",
     "parse_type",
     "usable_field_name",

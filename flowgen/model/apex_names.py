@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from flowgen.model import FieldKind
+from flowgen.model.types import FieldKind
 
 # Apex's value types that generated code types as flow variables of a kind
 # (lowercase; Apex ignores case).

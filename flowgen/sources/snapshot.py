@@ -9,22 +9,28 @@ Per-flow metadata in the manifest is optional; where it gives a flow's
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flowgen.errors import SourceError
+from flowgen.output import atomic
+from flowgen.sources.apex import apex_file_name, read_apex_types
+from flowgen.sources.describe import parse_describe
+from flowgen.sources.snapshot_files import (
+    json_files_by_name,
+    read_bytes,
+    read_record_types,
+)
 
 if TYPE_CHECKING:
     from flowgen.model import ApexType, FlowSpec, RecordType
 
-_T = TypeVar("_T")
 
 MANIFEST_NAME = "flowgen-snapshot.json"
 FLOWS_DIR = "flows"
@@ -153,14 +159,10 @@ class SnapshotIndex:
         holds (``apex/``), with the types those refer to; a warning for each
         that it does not hold, or holds in a file that cannot be used (those
         stay dicts)."""
-        from flowgen.sources import apex
-
-        return apex.read_apex_types(os.path.join(self.root, APEX_DIR), names)
+        return read_apex_types(os.path.join(self.root, APEX_DIR), names)
 
     def read_flow(self, file_name: str) -> FlowFile:
         """Read and parse one flow file; a bad file is a problem, not an error."""
-        from flowgen.sources.describe import parse_describe
-
         path = self.flow_path(file_name)
         stem = file_name[: -len(".json")]
         warnings: list[str] = []
@@ -189,74 +191,6 @@ class SnapshotIndex:
         else:
             return FlowFile(path, spec, None, tuple(warnings), sha256, stamp=stamp)
         return FlowFile(path, None, problem, tuple(warnings), sha256, stamp=stamp)
-
-
-def json_files_by_name(directory: str) -> dict[str, str] | None:
-    """A folder's ``<Name>.json`` file names by lowercased ``Name`` (type
-    names are case-insensitive in Salesforce); None when it cannot be listed."""
-    try:
-        return {
-            name[: -len(".json")].lower(): name
-            for name in os.listdir(directory)
-            if name.endswith(".json")
-        }
-    except OSError:
-        return None
-
-
-def read_record_types(
-    directory: str, names: Iterable[str]
-) -> tuple[dict[str, RecordType], list[str]]:
-    """The sObject types of ``names`` described under ``directory`` (a
-    snapshot's ``sobjects/``), by name, and warnings for files that could
-    not be used. A type with no file is simply absent: its records stay
-    generic."""
-    from flowgen.sources.sobjects import parse_sobject
-
-    files = json_files_by_name(directory)
-    if files is None:
-        return {}, []
-    found: dict[str, RecordType] = {}
-    warnings: list[str] = []
-    for name in sorted(set(names)):
-        file_name = files.get(name.lower())
-        if file_name is None:
-            continue
-        path = os.path.join(directory, file_name)
-        record = read_type_file(
-            path,
-            functools.partial(parse_sobject, origin=path, warn=warnings.append),
-            warnings,
-            f"{name} records stay untyped",
-        )
-        if record is not None:
-            found[name] = record
-    return found, warnings
-
-
-def read_type_file(
-    path: str,
-    parse: Callable[[Any], _T],
-    warnings: list[str],
-    otherwise: str,
-) -> _T | None:
-    """One JSON file of a snapshot's type folder, parsed; None, and a warning
-    that ends with ``otherwise``, when it cannot be read or parsed."""
-    try:
-        return parse(json.loads(read_bytes(path)[0]))
-    except (OSError, ValueError) as exc:
-        warnings.append(f"{path}: cannot be read ({exc}); {otherwise}")
-    except SourceError as exc:
-        warnings.append(f"{exc}; {otherwise}")
-    return None
-
-
-def read_bytes(path: str) -> tuple[bytes, tuple[int, int]]:
-    """A file's bytes and its (size, st_mtime_ns) from the same open file."""
-    with open(path, "rb") as file:
-        stat = os.fstat(file.fileno())
-        data = file.read()
-    return data, (stat.st_size, stat.st_mtime_ns)
 
 
 def open_snapshot(directory: str | Path) -> SnapshotIndex:
@@ -401,8 +335,6 @@ def write_snapshot(
     ``apex_types`` the Apex-defined types to their members, likewise.
     Any failure leaves the previous snapshot exactly as it was.
     """
-    from flowgen.output import atomic
-
     root = Path(directory)
     if root.exists() and not (root / MANIFEST_NAME).is_file():
         if not root.is_dir() or any(root.iterdir()):
@@ -429,8 +361,6 @@ def write_snapshot(
             for name, data in sobjects.items():
                 (staging / SOBJECTS_DIR / f"{name}.json").write_bytes(data)
         if apex_types:
-            from flowgen.sources.apex import apex_file_name
-
             (staging / APEX_DIR).mkdir()
             for name, data in apex_types.items():
                 (staging / APEX_DIR / apex_file_name(name)).write_bytes(data)

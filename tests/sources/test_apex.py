@@ -17,10 +17,10 @@ from flowgen.sources.apex import (
     apex_file_name,
     apex_type_json,
     apex_types_from_symbol_table,
-    fetch_apex_types,
     parse_apex_type,
     read_apex_types,
 )
+from flowgen.sources.org.apex import fetch_apex_types
 from flowgen.sources.org.auth import AccessToken
 from flowgen.sources.org.http import OrgSession
 from flowgen.sources.snapshot import APEX_DIR, describe_bytes

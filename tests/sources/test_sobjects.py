@@ -10,7 +10,7 @@ import pytest
 
 from flowgen.errors import SourceError
 from flowgen.model import RecordField
-from flowgen.sources.snapshot import read_record_types
+from flowgen.sources.snapshot_files import read_record_types
 from flowgen.sources.sobjects import parse_sobject, trim_describe
 
 FULL = {

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowgen.errors import OrgError, SourceError
-from flowgen.sources import apex
+from flowgen.sources.apex import apex_type_json
+from flowgen.sources.org.apex import fetch_apex_types
 from flowgen.sources.org.http import ATTEMPTS, OrgSession, query_records
 from flowgen.sources.snapshot import describe_bytes, is_flow_file_name
 from flowgen.sources.sobjects import trim_describe
@@ -163,7 +164,7 @@ async def pull(
         if name not in objects
     ]
     apex_wanted = sorted({t for meta in flows.values() for t in meta["apex_types"]})
-    apex_types, apex_warnings = await apex.fetch_apex_types(org, apex_wanted)
+    apex_types, apex_warnings = await fetch_apex_types(org, apex_wanted)
     warnings += apex_warnings
     return Pulled(
         api_version=org.api_version,
@@ -174,7 +175,7 @@ async def pull(
             name: describe_bytes(trim_describe(body)) for name, body in objects.items()
         },
         apex={
-            name: describe_bytes(apex.apex_type_json(value))
+            name: describe_bytes(apex_type_json(value))
             for name, value in apex_types.items()
         },
         added=tuple(n for n in added if n in described),

@@ -6,7 +6,7 @@ of ``sfdx-project.json`` (or anywhere under the project when it has none)
 and parsed with defusedxml, which refuses DTDs, so no entity of any kind is
 expanded and nothing is fetched.
 
-Where the XML and a describe say different things (see README): variables
+Where the XML and a describe say different things (see docs/sfdx.md): variables
 have no labels in XML (their names stand in), picklist values are not in
 XML, and only XML knows a Number's scale (scale 0 is documented as a whole
 number). XML type spellings are given as a describe spells them (Number is
