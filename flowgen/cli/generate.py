@@ -7,7 +7,6 @@ there). A run whose inputs did not change since the last one does no work.
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -69,9 +68,6 @@ def generate(**options: Any) -> None:
     Exit status: 0 done; 1 done, but some flow files could not be read and
     their flows are missing; 2 nothing written (bad settings or source).
     """
-    # A one-shot process that allocates a lot and frees nothing until exit:
-    # the cyclic collector would only walk the heap again and again.
-    gc.disable()
     sys.exit(run_job(lambda: _generate(options)))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -23,16 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from flowgen.generate import template_cache
+from flowgen.output.run_record import generator_digest
 
 
 @functools.cache
 def made_by() -> bytes:
     """What makes the typing work besides its input: flowgen's own files and
     the installed datamodel-code-generator."""
-    import importlib.util
-
-    from flowgen.output.run_record import generator_digest
-
     # The tool's installed package file, by path, size and time: any install
     # or upgrade rewrites it. Found without importing the tool (seconds) or
     # importlib.metadata (a tenth of a second, on every run with records).

@@ -8,6 +8,7 @@ and a run that changes nothing writes nothing.
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 from collections.abc import Mapping
@@ -121,8 +122,6 @@ def write_package(files: Mapping[str, bytes], out_dir: Path) -> WriteReport:
 
 def diff_package(files: Mapping[str, bytes], out_dir: Path) -> list[str]:
     """Unified diff lines from the package on disk to ``files``; empty when equal."""
-    import difflib
-
     old = existing_files(out_dir)
     lines: list[str] = []
     for relative in sorted(set(old) | set(files)):

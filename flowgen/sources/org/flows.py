@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowgen.errors import OrgError, SourceError
+from flowgen.model import FlowOutline
 from flowgen.sources.apex import apex_type_json
+from flowgen.sources.describe import parse_describe
 from flowgen.sources.org.apex import fetch_apex_types
 from flowgen.sources.org.http import ATTEMPTS, OrgSession, query_records
 from flowgen.sources.snapshot import describe_bytes, is_flow_file_name
@@ -296,9 +298,6 @@ async def describe_sobjects(
 
 def types_used(body: Any) -> tuple[list[str], list[str]]:
     """The sObject and Apex-defined types a flow describe passes, each sorted."""
-    from flowgen.model import FlowOutline
-    from flowgen.sources.describe import parse_describe
-
     try:
         spec = parse_describe(body, origin="describe", warn=lambda message: None)
     except SourceError:

@@ -29,6 +29,7 @@ from flowgen.errors import SourceError
 from flowgen.model import ApexType, FieldKind, FlowSpec, Param, RecordType, parse_type
 from flowgen.runtime import DEFAULT_API_VERSION
 from flowgen.sources.sfdx import metadata_xml
+from flowgen.sources.sfdx import objects as sfdx_objects
 from flowgen.sources.snapshot import FlowFile
 
 PROJECT_FILE = "sfdx-project.json"
@@ -73,8 +74,6 @@ class SfdxProject:
     ) -> tuple[dict[str, RecordType], list[str]]:
         """The sObject types among ``names`` that the project holds field
         metadata for (``objects/<Object>/fields/``), and what could not be read."""
-        from flowgen.sources.sfdx import objects as sfdx_objects
-
         folders = {
             name.lower(): folder
             for name, folder in sfdx_objects.find_object_dirs(
@@ -250,8 +249,6 @@ def project_files(path: str | Path) -> list[Path]:
     project = open_project(path)
     root = Path(project.root)
     settings = [root / PROJECT_FILE] if (root / PROJECT_FILE).is_file() else []
-    from flowgen.sources.sfdx import objects as sfdx_objects
-
     objects = sfdx_objects.find_object_dirs([Path(d) for d in project.package_dirs])
     metadata = sorted(
         path
