@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
@@ -22,6 +23,14 @@ def templates_dir() -> Path:
 def runtime_dir() -> Path:
     """The runtime package that every generated package gets a copy of."""
     return _HERE / "runtime"
+
+
+def cache_root() -> Path:
+    """flowgen's cache: ``$XDG_CACHE_HOME/flowgen`` or ``~/.cache/flowgen``."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache"
+    )
+    return Path(root) / "flowgen"
 
 
 def generator_files() -> list[Path]:

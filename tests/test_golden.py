@@ -59,8 +59,9 @@ from acme_flows.apex_types import AcmeShipping_Parcel
 
 client = FlowClient("https://acme.my.salesforce.com", "token")
 totals = acme_flows.calculate_invoice_totals(
-    client, invoice={"Name": "INV-1"}, line_amounts=[Decimal("1.00")]
-)
+    client, invoice={"Name": "INV-1"}, line_amounts=(Decimal("1.00"), Decimal("2"))
+)  # a collection input takes any sequence: a tuple here
+acme_flows.tag_contacts(client, contacts=[], tags=("VIP", "Renewal"))
 subtotal: Decimal | None = totals.subtotal
 rates: list[float] | None = totals.applied_rates
 visit = acme_flows.schedule_site_visit(
@@ -95,7 +96,7 @@ from acme_flows import FlowClient
 client = FlowClient("https://acme.my.salesforce.com", "token")
 acme_flows.create_support_case(client, account={}, subject=5)
 acme_flows.create_support_case(client, subject="no account")
-acme_flows.tag_contacts(client, contacts=[], tags="A;B")
+acme_flows.tag_contacts(client, contacts=[], tags=[1])
 acme_flows.create_support_case(client, account={"Nmae": "Acme"}, subject="typo")
 acme_flows.create_support_case(client, account={"AnnualRevenue": 1.5}, subject="float")
 acme_flows.quote_shipping_rates(client, parcel={"weightKg": 1}, destination="x")
@@ -147,7 +148,9 @@ def test_generated_packages_pass_mypy_strict_and_catch_misuse(tmp_path: Path) ->
         in bad.stdout
     )
     assert 'Missing named argument "account"' in bad.stdout
-    assert 'Argument "tags" to "tag_contacts" has incompatible type "str"' in bad.stdout
+    # A str is a Sequence[str] to a type checker: the runtime refuses it
+    # (tests/runtime/test_codecs.py); a list of the wrong type is caught here.
+    assert 'List item 0 has incompatible type "int"; expected "str"' in bad.stdout
     # Records are typed from the sObject describes in the snapshot.
     assert 'Extra key "Nmae" for TypedDict "Account"' in bad.stdout
     assert (

@@ -9,6 +9,7 @@ its own annotations use.
 from __future__ import annotations
 
 import builtins
+import collections
 import functools
 import hashlib
 import itertools
@@ -72,6 +73,27 @@ def pascal_case(snake: str) -> str:
     return "".join(
         part.capitalize() if part[0].isalpha() else f"_{part}" for part in parts
     )
+
+
+def class_stems(functions: Iterable[str]) -> dict[str, str]:
+    """Each function name's class-name stem: ``synth_flow_0001`` -> ``SynthFlow0001``.
+
+    Words are joined without underscores. Where two functions would get the
+    same stem (``my_var_2`` and ``my_var2``), all of that group take
+    :func:`pascal_case`'s spelling, which keeps an underscore before a word
+    that starts with a digit and so stays distinct. A stem depends only on
+    the names it collides with.
+    """
+    names = list(functions)
+    joined = {
+        name: "".join(part.capitalize() for part in name.split("_") if part)
+        for name in names
+    }
+    counts = collections.Counter(joined.values())
+    return {
+        name: stem if counts[stem] == 1 else pascal_case(name)
+        for name, stem in joined.items()
+    }
 
 
 def unique_names(

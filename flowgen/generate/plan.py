@@ -66,7 +66,12 @@ class PackagePlan:
             {name for flow in flows for name in flow.apex_classes}
         )
         self._functions = function_names(flow.api_name for flow in flows)
-        self._modules = [ModuleView(self._functions[f.api_name]) for f in flows]
+        stems = naming.class_stems(self._functions.values())
+        self._views = {
+            name: ModuleView(function, stems[function])
+            for name, function in self._functions.items()
+        }
+        self._modules = [self._views[f.api_name] for f in flows]
 
     def includes(self, spec: FlowSpec) -> bool:
         """Whether the package has a module for this flow."""
@@ -161,9 +166,9 @@ class PackagePlan:
 
     def flow_module(self, spec: FlowSpec) -> tuple[str, bytes]:
         """One flow's module: its relative path and bytes."""
-        function = self._functions[spec.api_name]
+        names = self._views[spec.api_name]
         view = flow_view(
-            spec, function, self._record_aliases, self._apex_aliases, self.api_version
+            spec, names, self._record_aliases, self._apex_aliases, self.api_version
         )
         layout: dict[str, bool] = {}
         source = (
@@ -173,7 +178,7 @@ class PackagePlan:
         )
         if layout.get("black"):
             source = black_format(source)
-        return f"flows/{ModuleView(function).module}.py", source.encode("utf-8")
+        return f"flows/{names.module}.py", source.encode("utf-8")
 
 
 def render_package(

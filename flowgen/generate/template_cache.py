@@ -15,6 +15,8 @@ from pathlib import Path
 
 import jinja2
 
+from flowgen.resources import cache_root
+
 
 class _BestEffortCache(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -22,14 +24,6 @@ class _BestEffortCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except OSError:
             pass  # read-only home, full disk: the next run compiles again
-
-
-def cache_root() -> Path:
-    """flowgen's cache: ``$XDG_CACHE_HOME/flowgen`` or ``~/.cache/flowgen``."""
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".cache"
-    )
-    return Path(root) / "flowgen"
 
 
 def cache_dir() -> Path:

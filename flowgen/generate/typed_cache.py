@@ -23,8 +23,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from flowgen.generate import template_cache
 from flowgen.output.run_record import generator_digest
+from flowgen.resources import cache_root
 
 
 @functools.cache
@@ -70,7 +70,7 @@ def store(cache_key: str, module: bytes, warnings: Sequence[str]) -> None:
 
 def cache_file(kind: str, cache_key: str) -> Path:
     """Where an entry of one kind (``modules``, ``records``) is kept."""
-    return template_cache.cache_root() / kind / f"{cache_key}.json"
+    return cache_root() / kind / f"{cache_key}.json"
 
 
 def read_json(path: Path) -> Any:

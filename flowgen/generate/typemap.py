@@ -30,6 +30,13 @@ class PythonType(NamedTuple):
     imports: frozenset[str]
     to_args: tuple[str, ...] = ()
     from_args: tuple[str, ...] = ()
+    # What an input of this type accepts, where wider than ``annotation``:
+    # outputs are lists, inputs any sequence (a tuple too).
+    accepts: str = ""
+
+    @property
+    def input_annotation(self) -> str:
+        return self.accepts or self.annotation
 
     def listed(self) -> PythonType:
         """The type of a collection of this type."""
@@ -40,6 +47,7 @@ class PythonType(NamedTuple):
             self.imports,
             (self.to_wire, *self.to_args),
             (self.from_wire, *self.from_args),
+            f"_abc.Sequence[{self.input_annotation}]",
         )
 
 
@@ -53,7 +61,9 @@ def _runtime_pair(kind: str, annotation: str, *imports: str) -> PythonType:
 _SCALARS: Mapping[FieldKind, PythonType] = {
     FieldKind.STRING: _runtime_pair("string", "str"),
     FieldKind.PICKLIST: _runtime_pair("string", "str"),
-    FieldKind.MULTIPICKLIST: _runtime_pair("multipicklist", "list[str]"),
+    FieldKind.MULTIPICKLIST: _runtime_pair("multipicklist", "list[str]")._replace(
+        accepts="_abc.Sequence[str]"
+    ),
     FieldKind.BOOLEAN: _runtime_pair("boolean", "bool"),
     FieldKind.INTEGER: _runtime_pair("integer", "int"),
     FieldKind.FLOAT: _runtime_pair("float", "float"),

@@ -84,15 +84,11 @@ class ModuleView(NamedTuple):
     """The names one flow's module defines, derived from its function name."""
 
     function: str
+    stem: str  # what the module's class names start with
 
     @property
     def module(self) -> str:
         return self.function
-
-    @property
-    def stem(self) -> str:
-        """What the module's class names start with."""
-        return naming.pascal_case(self.function)
 
     @property
     def input_class(self) -> str:
@@ -140,12 +136,11 @@ class RecordView(NamedTuple):
 
 def flow_view(
     spec: FlowSpec,
-    function: str,
+    names: ModuleView,
     record_aliases: Mapping[str, str],
     apex_aliases: Mapping[str, str],
     api_version: str,
 ) -> FlowView:
-    names = ModuleView(function)
     input_attrs = naming.unique_names(
         [p.name for p in spec.inputs], fallback="var", taken=_FUNCTION_ARGS
     )
@@ -154,15 +149,17 @@ def flow_view(
     )
     imports: set[str] = set()
 
-    def view(param: Param, attr: str) -> ParamView:
+    def view(param: Param, attr: str, *, is_input: bool) -> ParamView:
         ptype = typemap.python_type(
             param, record_aliases=record_aliases, apex_aliases=apex_aliases
         )
         imports.update(ptype.imports)
+        if is_input:  # an input accepts any sequence where an output is a list
+            ptype = ptype._replace(annotation=ptype.input_annotation)
         return param_view(param, attr, ptype)
 
-    inputs = [view(p, input_attrs[p.name]) for p in spec.inputs]
-    outputs = [view(p, output_attrs[p.name]) for p in spec.outputs]
+    inputs = [view(p, input_attrs[p.name], is_input=True) for p in spec.inputs]
+    outputs = [view(p, output_attrs[p.name], is_input=False) for p in spec.outputs]
     return FlowView(
         api_name=spec.api_name,
         api_name_literal=literals.python_string(spec.api_name),

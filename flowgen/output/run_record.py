@@ -1,8 +1,9 @@
 """Skipping work when nothing changed since the last ``flowgen generate``.
 
-The last run leaves a record in the package's ``__pycache__`` (a cache that
-every ``.gitignore`` already ignores): digests of everything the output
-depends on (the snapshot's bytes, flowgen's own code and templates, the
+The last run leaves a record in flowgen's cache directory (see
+:func:`flowgen.resources.cache_root`), one per output directory, so the
+package holds only files meant to be committed: digests of everything the
+output depends on (the snapshot's bytes, flowgen's own code and templates, the
 settings) and the size and modification time of each file it wrote. When
 nothing it depends on changed and no generated file was touched since, the
 package is already what a full run would write, so the run ends there,
@@ -26,10 +27,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowgen.resources import generator_files
+from flowgen.resources import cache_root, generator_files
 
-_CACHE_FILE = Path("__pycache__") / "flowgen-cache.json"
-_FORMAT = 2
+# Where versions before 0.1.0 kept the record: removed when found.
+_OLD_RECORD = Path("__pycache__") / "flowgen-cache.json"
+_FORMAT = 3
 # A file modified this close to the last run may have changed within one tick
 # of the file system's clock: its time stamp proves nothing, so it is read.
 _RACY_NS = 2_000_000_000
@@ -97,11 +99,27 @@ def remember(
         errors=errors,
         exit_status=exit_status,
     )
-    body = {"format": _FORMAT, **record.__dict__}
+    body = {"format": _FORMAT, "out": str(out_dir.resolve()), **record.__dict__}
     try:
-        path = out_dir / _CACHE_FILE
-        path.parent.mkdir(exist_ok=True)
+        path = _record_path(out_dir)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
+    except OSError:
+        pass
+    _remove_old_record(out_dir)
+
+
+def _record_path(out_dir: Path) -> Path:
+    # One record per output directory, named by a digest of its full path.
+    key = hashlib.sha256(str(out_dir.resolve()).encode("utf-8", "surrogatepass"))
+    return cache_root() / "runs" / f"{key.hexdigest()[:32]}.json"
+
+
+def _remove_old_record(out_dir: Path) -> None:
+    # flowgen wrote it there once; an empty __pycache__ goes with it.
+    try:
+        (out_dir / _OLD_RECORD).unlink()
+        (out_dir / _OLD_RECORD).parent.rmdir()
     except OSError:
         pass
 
@@ -176,7 +194,7 @@ def _add_files(
 
 def _load(out_dir: Path) -> RunRecord | None:
     try:
-        data = json.loads((out_dir / _CACHE_FILE).read_text(encoding="utf-8"))
+        data = json.loads(_record_path(out_dir).read_text(encoding="utf-8"))
         if data.pop("format") != _FORMAT:
             return None
         return RunRecord(

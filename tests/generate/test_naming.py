@@ -76,6 +76,34 @@ def test_suffix_never_takes_another_names_base() -> None:
     assert len(set(names.values())) == 3
 
 
+def test_class_stems_join_words_and_keep_underscores_only_to_stay_distinct() -> None:
+    stems = naming.class_stems(["synth_flow_0001", "create_case", "q3_forecast_2"])
+    assert stems == {
+        "synth_flow_0001": "SynthFlow0001",
+        "create_case": "CreateCase",
+        "q3_forecast_2": "Q3Forecast2",
+    }
+    # my_var_2 and my_var2 would both be MyVar2: that group keeps pascal_case's
+    # spellings; a name outside the group is not affected.
+    assert naming.class_stems(["my_var_2", "my_var2", "other_1"]) == {
+        "my_var_2": "MyVar_2",
+        "my_var2": "MyVar2",
+        "other_1": "Other1",
+    }
+
+
+@given(
+    st.sets(
+        st.from_regex(r"[a-z][a-z0-9]{0,3}(_[a-z0-9]{1,3}){0,3}", fullmatch=True),
+        max_size=12,
+    )
+)
+def test_class_stems_are_distinct_identifiers(names: set[str]) -> None:
+    stems = naming.class_stems(names)
+    assert len(set(stems.values())) == len(names)
+    assert all(stem.isidentifier() for stem in stems.values())
+
+
 def test_pascal_case_is_injective_where_digits_start_a_word() -> None:
     assert naming.pascal_case("create_case") == "CreateCase"
     assert naming.pascal_case("my_var_2") != naming.pascal_case("my_var2")

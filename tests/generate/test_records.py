@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from flowgen.generate import records as record_schema
-from flowgen.generate import template_cache
 from flowgen.model import RecordField, RecordType
+from flowgen.resources import cache_root
 
 
 def _types() -> dict[str, RecordType]:
@@ -91,7 +91,7 @@ def test_the_tools_answer_is_kept_and_a_tampered_one_is_not_used(
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # a cache of its own
     first = record_schema.field_annotations(_types())
-    cached = list((template_cache.cache_root() / "records").glob("*.json"))
+    cached = list((cache_root() / "records").glob("*.json"))
     assert cached
 
     def no_tool(*args: object) -> None:

@@ -12,7 +12,13 @@ import pytest
 from flowgen.generate import layout, plan, render, views
 from flowgen.output.write import write_package
 from flowgen.sources.snapshot import read_snapshot
-from tests.conftest import describe, param, write_hostile_snapshot, write_snapshot
+from tests.conftest import (
+    GENERATED_EXAMPLE,
+    describe,
+    param,
+    write_hostile_snapshot,
+    write_snapshot,
+)
 
 MODE = black.Mode(line_length=layout.LINE_LENGTH)
 
@@ -238,3 +244,29 @@ def test_each_module_imports_each_module_once(tmp_path: Path) -> None:
         assert len(imports) == len(set(imports)), path
     mixed = _render(root).files["flows/mixed.py"].decode()
     assert "import typing as _typing" in mixed and "_typing.Any" in mixed
+
+
+def test_docstring_args_follow_the_signature() -> None:
+    # Required inputs come first in a signature; the Args section says them
+    # in that order too, whatever order the org lists them in.
+    checked = 0
+    for module in sorted((GENERATED_EXAMPLE / "acme_flows" / "flows").glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            if node.name.startswith("_") or node.name.endswith(
+                ("_many", "_many_async")
+            ):
+                continue
+            signature = [arg.arg for arg in node.args.kwonlyargs]
+            doc = ast.get_docstring(node) or ""
+            section = doc.split("Args:\n", 1)[1].split("\n\n", 1)[0]
+            documented = [
+                line.strip().split(":", 1)[0]
+                for line in section.splitlines()
+                if line.startswith("    ") and not line.startswith("        ")
+            ]
+            assert documented == ["client", *signature], module.name
+            checked += 1
+    assert checked >= 20

@@ -83,7 +83,7 @@ def test_keys_change_with_the_installed_datamodel_code_generator(
 def test_each_kind_keeps_only_its_newest_entries(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(typed_cache.template_cache, "cache_root", lambda: tmp_path)
+    monkeypatch.setattr(typed_cache, "cache_root", lambda: tmp_path)
     monkeypatch.setattr(typed_cache, "KEPT_PER_KIND", 3)
     for number in range(5):
         path = typed_cache.cache_file("modules", f"k{number}")

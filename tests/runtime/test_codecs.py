@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import dataclasses
 import datetime as dt
@@ -180,11 +181,13 @@ def test_date_and_time() -> None:
 def test_multipicklist_is_semicolon_joined() -> None:
     assert rt.multipicklist_to_wire(["A", "B"], "picks") == "A;B"
     assert rt.multipicklist_to_wire(("A",), "picks") == "A"
+    assert rt.multipicklist_to_wire(collections.deque(["A", "B"]), "picks") == "A;B"
     assert rt.multipicklist_from_wire("A;B", "picks") == ["A", "B"]
     assert rt.multipicklist_from_wire("", "picks") == []
     with pytest.raises(ValueError, match="input 'picks'"):
         rt.multipicklist_to_wire(["A;B"], "picks")
-    with pytest.raises(TypeError, match="input 'picks'"):
+    # A str is a sequence of str to a type checker; here it is refused.
+    with pytest.raises(TypeError, match="input 'picks': expected a sequence of str"):
         rt.multipicklist_to_wire("A;B", "picks")
     with pytest.raises(TypeError, match="input 'picks'"):
         rt.multipicklist_to_wire(["A", 1], "picks")
@@ -225,8 +228,11 @@ def test_collections_encode_each_element() -> None:
     ]
     accounts = rt.list_to_wire([{"Name": "A"}], "accts", rt.record_to_wire, "Account")
     assert accounts == [{"Name": "A", "attributes": {"type": "Account"}}]
-    with pytest.raises(TypeError, match="input 'names'"):
-        rt.list_to_wire("abc", "names", rt.string_to_wire)
+    assert rt.list_to_wire(("a", "b"), "names", rt.string_to_wire) == ["a", "b"]
+    assert rt.list_to_wire(range(2), "n", rt.integer_to_wire) == [0, 1]
+    for text in ("abc", b"abc"):
+        with pytest.raises(TypeError, match="input 'names': expected a sequence"):
+            rt.list_to_wire(text, "names", rt.string_to_wire)
     # An element's error names its position.
     with pytest.raises(TypeError, match=r"input 'names\[1\]'"):
         rt.list_to_wire(["a", 2], "names", rt.string_to_wire)

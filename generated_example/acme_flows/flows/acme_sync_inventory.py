@@ -44,7 +44,7 @@ class AcmeSyncInventoryInput:
     """
 
     warehouse_code: str
-    skus: list[str] | None | _rt.Unset = _rt.UNSET
+    skus: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
     since: _dt.datetime | None | _rt.Unset = _rt.UNSET
     full_resync: bool | None | _rt.Unset = _rt.UNSET
     batch_size: int | None | _rt.Unset = _rt.UNSET
@@ -131,7 +131,7 @@ def acme_sync_inventory(
     client: _rt.FlowClient,
     *,
     warehouse_code: str,
-    skus: list[str] | None | _rt.Unset = _rt.UNSET,
+    skus: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     since: _dt.datetime | None | _rt.Unset = _rt.UNSET,
     full_resync: bool | None | _rt.Unset = _rt.UNSET,
     batch_size: int | None | _rt.Unset = _rt.UNSET,
@@ -171,7 +171,7 @@ async def acme_sync_inventory_async(
     client: _rt.AsyncFlowClient,
     *,
     warehouse_code: str,
-    skus: list[str] | None | _rt.Unset = _rt.UNSET,
+    skus: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     since: _dt.datetime | None | _rt.Unset = _rt.UNSET,
     full_resync: bool | None | _rt.Unset = _rt.UNSET,
     batch_size: int | None | _rt.Unset = _rt.UNSET,

@@ -52,7 +52,7 @@ class CalculateInvoiceTotalsInput:
     """
 
     invoice: _records.Invoice__c
-    line_amounts: list[_decimal.Decimal]
+    line_amounts: _abc.Sequence[_decimal.Decimal]
     discount_percent: float | None | _rt.Unset = _rt.UNSET
     tax_rate: _decimal.Decimal | None | _rt.Unset = _rt.UNSET
     rounding_mode: str | None | _rt.Unset = _rt.UNSET
@@ -153,7 +153,7 @@ def calculate_invoice_totals(
     client: _rt.FlowClient,
     *,
     invoice: _records.Invoice__c,
-    line_amounts: list[_decimal.Decimal],
+    line_amounts: _abc.Sequence[_decimal.Decimal],
     discount_percent: float | None | _rt.Unset = _rt.UNSET,
     tax_rate: _decimal.Decimal | None | _rt.Unset = _rt.UNSET,
     rounding_mode: str | None | _rt.Unset = _rt.UNSET,
@@ -194,7 +194,7 @@ async def calculate_invoice_totals_async(
     client: _rt.AsyncFlowClient,
     *,
     invoice: _records.Invoice__c,
-    line_amounts: list[_decimal.Decimal],
+    line_amounts: _abc.Sequence[_decimal.Decimal],
     discount_percent: float | None | _rt.Unset = _rt.UNSET,
     tax_rate: _decimal.Decimal | None | _rt.Unset = _rt.UNSET,
     rounding_mode: str | None | _rt.Unset = _rt.UNSET,

@@ -59,7 +59,7 @@ class CreateSupportCaseInput:
     origin: str | None | _rt.Unset = _rt.UNSET
     contact_email: str | None | _rt.Unset = _rt.UNSET
     contact_phone: str | None | _rt.Unset = _rt.UNSET
-    comment_lines: list[str] | None | _rt.Unset = _rt.UNSET
+    comment_lines: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
 
 
 @_dataclasses.dataclass(kw_only=True, slots=True)
@@ -138,7 +138,7 @@ def create_support_case(
     origin: str | None | _rt.Unset = _rt.UNSET,
     contact_email: str | None | _rt.Unset = _rt.UNSET,
     contact_phone: str | None | _rt.Unset = _rt.UNSET,
-    comment_lines: list[str] | None | _rt.Unset = _rt.UNSET,
+    comment_lines: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
 ) -> CreateSupportCaseOutput:
     """Run the flow ``Create_Support_Case`` (Create Support Case) once.
 
@@ -192,7 +192,7 @@ async def create_support_case_async(
     origin: str | None | _rt.Unset = _rt.UNSET,
     contact_email: str | None | _rt.Unset = _rt.UNSET,
     contact_phone: str | None | _rt.Unset = _rt.UNSET,
-    comment_lines: list[str] | None | _rt.Unset = _rt.UNSET,
+    comment_lines: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
 ) -> CreateSupportCaseOutput:
     """Run the flow ``Create_Support_Case`` (Create Support Case) once.
 

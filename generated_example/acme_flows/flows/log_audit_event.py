@@ -51,12 +51,12 @@ class LogAuditEventInput:
 
     event_type: str
     message: str
-    detail_lines: list[str] | None | _rt.Unset = _rt.UNSET
-    record_ids: list[str] | None | _rt.Unset = _rt.UNSET
+    detail_lines: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
+    record_ids: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
     actor_user_id: str | None | _rt.Unset = _rt.UNSET
     occurred_at: _dt.datetime | None | _rt.Unset = _rt.UNSET
     payload: str | None | _rt.Unset = _rt.UNSET
-    attachments: list[str] | None | _rt.Unset = _rt.UNSET
+    attachments: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
 
 
 @_dataclasses.dataclass(kw_only=True, slots=True)
@@ -123,12 +123,12 @@ def log_audit_event(
     *,
     event_type: str,
     message: str,
-    detail_lines: list[str] | None | _rt.Unset = _rt.UNSET,
-    record_ids: list[str] | None | _rt.Unset = _rt.UNSET,
+    detail_lines: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    record_ids: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     actor_user_id: str | None | _rt.Unset = _rt.UNSET,
     occurred_at: _dt.datetime | None | _rt.Unset = _rt.UNSET,
     payload: str | None | _rt.Unset = _rt.UNSET,
-    attachments: list[str] | None | _rt.Unset = _rt.UNSET,
+    attachments: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
 ) -> LogAuditEventOutput:
     """Run the flow ``Log_Audit_Event`` (Log Audit Event) once.
 
@@ -175,12 +175,12 @@ async def log_audit_event_async(
     *,
     event_type: str,
     message: str,
-    detail_lines: list[str] | None | _rt.Unset = _rt.UNSET,
-    record_ids: list[str] | None | _rt.Unset = _rt.UNSET,
+    detail_lines: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    record_ids: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     actor_user_id: str | None | _rt.Unset = _rt.UNSET,
     occurred_at: _dt.datetime | None | _rt.Unset = _rt.UNSET,
     payload: str | None | _rt.Unset = _rt.UNSET,
-    attachments: list[str] | None | _rt.Unset = _rt.UNSET,
+    attachments: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
 ) -> LogAuditEventOutput:
     """Run the flow ``Log_Audit_Event`` (Log Audit Event) once.
 

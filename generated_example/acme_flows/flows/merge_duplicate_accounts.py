@@ -43,7 +43,7 @@ class MergeDuplicateAccountsInput:
     """
 
     master_account: _records.Account
-    duplicates: list[_records.Account]
+    duplicates: _abc.Sequence[_records.Account]
     account_name_1f56: str | None | _rt.Unset = _rt.UNSET
     account_name: str | None | _rt.Unset = _rt.UNSET
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET
@@ -125,7 +125,7 @@ def merge_duplicate_accounts(
     client: _rt.FlowClient,
     *,
     master_account: _records.Account,
-    duplicates: list[_records.Account],
+    duplicates: _abc.Sequence[_records.Account],
     account_name_1f56: str | None | _rt.Unset = _rt.UNSET,
     account_name: str | None | _rt.Unset = _rt.UNSET,
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET,
@@ -165,7 +165,7 @@ async def merge_duplicate_accounts_async(
     client: _rt.AsyncFlowClient,
     *,
     master_account: _records.Account,
-    duplicates: list[_records.Account],
+    duplicates: _abc.Sequence[_records.Account],
     account_name_1f56: str | None | _rt.Unset = _rt.UNSET,
     account_name: str | None | _rt.Unset = _rt.UNSET,
     keep_oldest_created_date: bool | None | _rt.Unset = _rt.UNSET,

@@ -47,8 +47,8 @@ class QuoteShippingRatesInput:
 
     parcel: _apex_types.AcmeShipping_Parcel
     destination: str
-    waypoints: list[str] | None | _rt.Unset = _rt.UNSET
-    carriers: list[str] | None | _rt.Unset = _rt.UNSET
+    waypoints: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
+    carriers: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
     ship_date: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
@@ -124,8 +124,8 @@ def quote_shipping_rates(
     *,
     parcel: _apex_types.AcmeShipping_Parcel,
     destination: str,
-    waypoints: list[str] | None | _rt.Unset = _rt.UNSET,
-    carriers: list[str] | None | _rt.Unset = _rt.UNSET,
+    waypoints: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    carriers: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     ship_date: _dt.date | None | _rt.Unset = _rt.UNSET,
 ) -> QuoteShippingRatesOutput:
     """Run the flow ``Quote_Shipping_Rates`` (Quote Shipping Rates) once.
@@ -165,8 +165,8 @@ async def quote_shipping_rates_async(
     *,
     parcel: _apex_types.AcmeShipping_Parcel,
     destination: str,
-    waypoints: list[str] | None | _rt.Unset = _rt.UNSET,
-    carriers: list[str] | None | _rt.Unset = _rt.UNSET,
+    waypoints: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    carriers: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     ship_date: _dt.date | None | _rt.Unset = _rt.UNSET,
 ) -> QuoteShippingRatesOutput:
     """Run the flow ``Quote_Shipping_Rates`` (Quote Shipping Rates) once.

@@ -49,7 +49,7 @@ class RefreshQ3ForecastInput:
 
     fiscal_year: int
     region: str | None | _rt.Unset = _rt.UNSET
-    product_families: list[str] | None | _rt.Unset = _rt.UNSET
+    product_families: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
     lambda_: float | None | _rt.Unset = _rt.UNSET
     probability_threshold: float | None | _rt.Unset = _rt.UNSET
     include_closed_lost: bool | None | _rt.Unset = _rt.UNSET
@@ -152,7 +152,7 @@ def refresh_q3_forecast(
     *,
     fiscal_year: int,
     region: str | None | _rt.Unset = _rt.UNSET,
-    product_families: list[str] | None | _rt.Unset = _rt.UNSET,
+    product_families: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     lambda_: float | None | _rt.Unset = _rt.UNSET,
     probability_threshold: float | None | _rt.Unset = _rt.UNSET,
     include_closed_lost: bool | None | _rt.Unset = _rt.UNSET,
@@ -198,7 +198,7 @@ async def refresh_q3_forecast_async(
     *,
     fiscal_year: int,
     region: str | None | _rt.Unset = _rt.UNSET,
-    product_families: list[str] | None | _rt.Unset = _rt.UNSET,
+    product_families: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     lambda_: float | None | _rt.Unset = _rt.UNSET,
     probability_threshold: float | None | _rt.Unset = _rt.UNSET,
     include_closed_lost: bool | None | _rt.Unset = _rt.UNSET,

@@ -52,8 +52,8 @@ class ScheduleSiteVisitInput:
     preferred_end: _dt.time | None | _rt.Unset = _rt.UNSET
     site_address: str
     site_location: str | None | _rt.Unset = _rt.UNSET
-    technician_ids: list[str] | None | _rt.Unset = _rt.UNSET
-    blackout_dates: list[_dt.date] | None | _rt.Unset = _rt.UNSET
+    technician_ids: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
+    blackout_dates: _abc.Sequence[_dt.date] | None | _rt.Unset = _rt.UNSET
 
 
 @_dataclasses.dataclass(kw_only=True, slots=True)
@@ -154,19 +154,19 @@ def schedule_site_visit(
     preferred_start: _dt.time | None | _rt.Unset = _rt.UNSET,
     preferred_end: _dt.time | None | _rt.Unset = _rt.UNSET,
     site_location: str | None | _rt.Unset = _rt.UNSET,
-    technician_ids: list[str] | None | _rt.Unset = _rt.UNSET,
-    blackout_dates: list[_dt.date] | None | _rt.Unset = _rt.UNSET,
+    technician_ids: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    blackout_dates: _abc.Sequence[_dt.date] | None | _rt.Unset = _rt.UNSET,
 ) -> ScheduleSiteVisitOutput:
     """Run the flow ``Schedule_Site_Visit`` (Schedule Site Visit) once.
 
     Args:
         client: The org to run the flow in.
         visit_date: Visit Date (``visitDate``, DATE, required).
+        site_address: Site Address (``siteAddress``, ADDRESS, required).
+            Street, city, postal code and country, e.g. Königstraße 12, 70173 Stuttgart, DE.
         preferred_start: Preferred Start (``preferredStart``, TIME).
             Earliest acceptable start time, local time.
         preferred_end: Preferred End (``preferredEnd``, TIME).
-        site_address: Site Address (``siteAddress``, ADDRESS, required).
-            Street, city, postal code and country, e.g. Königstraße 12, 70173 Stuttgart, DE.
         site_location: Site Location (``siteLocation``, LOCATION).
             Latitude/longitude; when set it takes precedence over siteAddress for routing.
         technician_ids: Technician Ids (``technicianIds``, list of ID).
@@ -202,19 +202,19 @@ async def schedule_site_visit_async(
     preferred_start: _dt.time | None | _rt.Unset = _rt.UNSET,
     preferred_end: _dt.time | None | _rt.Unset = _rt.UNSET,
     site_location: str | None | _rt.Unset = _rt.UNSET,
-    technician_ids: list[str] | None | _rt.Unset = _rt.UNSET,
-    blackout_dates: list[_dt.date] | None | _rt.Unset = _rt.UNSET,
+    technician_ids: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    blackout_dates: _abc.Sequence[_dt.date] | None | _rt.Unset = _rt.UNSET,
 ) -> ScheduleSiteVisitOutput:
     """Run the flow ``Schedule_Site_Visit`` (Schedule Site Visit) once.
 
     Args:
         client: The org to run the flow in.
         visit_date: Visit Date (``visitDate``, DATE, required).
+        site_address: Site Address (``siteAddress``, ADDRESS, required).
+            Street, city, postal code and country, e.g. Königstraße 12, 70173 Stuttgart, DE.
         preferred_start: Preferred Start (``preferredStart``, TIME).
             Earliest acceptable start time, local time.
         preferred_end: Preferred End (``preferredEnd``, TIME).
-        site_address: Site Address (``siteAddress``, ADDRESS, required).
-            Street, city, postal code and country, e.g. Königstraße 12, 70173 Stuttgart, DE.
         site_location: Site Location (``siteLocation``, LOCATION).
             Latitude/longitude; when set it takes precedence over siteAddress for routing.
         technician_ids: Technician Ids (``technicianIds``, list of ID).

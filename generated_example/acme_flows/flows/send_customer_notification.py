@@ -50,10 +50,10 @@ class SendCustomerNotificationInput:
     id_: str
     type_: str
     input_: str | None | _rt.Unset = _rt.UNSET
-    inputs: list[str] | None | _rt.Unset = _rt.UNSET
-    recipient_ids: list[str] | None | _rt.Unset = _rt.UNSET
-    cc_emails: list[str] | None | _rt.Unset = _rt.UNSET
-    attachment_urls: list[str] | None | _rt.Unset = _rt.UNSET
+    inputs: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
+    recipient_ids: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
+    cc_emails: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
+    attachment_urls: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
 
 
 @_dataclasses.dataclass(kw_only=True, slots=True)
@@ -128,10 +128,10 @@ def send_customer_notification(
     id_: str,
     type_: str,
     input_: str | None | _rt.Unset = _rt.UNSET,
-    inputs: list[str] | None | _rt.Unset = _rt.UNSET,
-    recipient_ids: list[str] | None | _rt.Unset = _rt.UNSET,
-    cc_emails: list[str] | None | _rt.Unset = _rt.UNSET,
-    attachment_urls: list[str] | None | _rt.Unset = _rt.UNSET,
+    inputs: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    recipient_ids: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    cc_emails: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    attachment_urls: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
 ) -> SendCustomerNotificationOutput:
     """Run the flow ``Send_Customer_Notification`` (Send Customer Notification) once.
 
@@ -176,10 +176,10 @@ async def send_customer_notification_async(
     id_: str,
     type_: str,
     input_: str | None | _rt.Unset = _rt.UNSET,
-    inputs: list[str] | None | _rt.Unset = _rt.UNSET,
-    recipient_ids: list[str] | None | _rt.Unset = _rt.UNSET,
-    cc_emails: list[str] | None | _rt.Unset = _rt.UNSET,
-    attachment_urls: list[str] | None | _rt.Unset = _rt.UNSET,
+    inputs: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    recipient_ids: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    cc_emails: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    attachment_urls: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
 ) -> SendCustomerNotificationOutput:
     """Run the flow ``Send_Customer_Notification`` (Send Customer Notification) once.
 

@@ -42,8 +42,8 @@ class TagContactsInput:
             Optional; also receives the 'VIP' tag.
     """
 
-    contacts: list[_records.Contact]
-    tags: list[str]
+    contacts: _abc.Sequence[_records.Contact]
+    tags: _abc.Sequence[str]
     replace_existing: bool | None | _rt.Unset = _rt.UNSET
     primary_contact: _records.Contact | None | _rt.Unset = _rt.UNSET
 
@@ -130,8 +130,8 @@ _FLOW = _rt.Flow(
 def tag_contacts(
     client: _rt.FlowClient,
     *,
-    contacts: list[_records.Contact],
-    tags: list[str],
+    contacts: _abc.Sequence[_records.Contact],
+    tags: _abc.Sequence[str],
     replace_existing: bool | None | _rt.Unset = _rt.UNSET,
     primary_contact: _records.Contact | None | _rt.Unset = _rt.UNSET,
 ) -> TagContactsOutput:
@@ -168,8 +168,8 @@ def tag_contacts(
 async def tag_contacts_async(
     client: _rt.AsyncFlowClient,
     *,
-    contacts: list[_records.Contact],
-    tags: list[str],
+    contacts: _abc.Sequence[_records.Contact],
+    tags: _abc.Sequence[str],
     replace_existing: bool | None | _rt.Unset = _rt.UNSET,
     primary_contact: _records.Contact | None | _rt.Unset = _rt.UNSET,
 ) -> TagContactsOutput:

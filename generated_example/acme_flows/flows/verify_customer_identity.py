@@ -45,9 +45,9 @@ class VerifyCustomerIdentityInput:
 
     contact: _records.Contact
     tax_id_number: str
-    security_answers: list[str] | None | _rt.Unset = _rt.UNSET
-    known_phone_numbers: list[str] | None | _rt.Unset = _rt.UNSET
-    previous_addresses: list[str] | None | _rt.Unset = _rt.UNSET
+    security_answers: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
+    known_phone_numbers: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
+    previous_addresses: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET
     date_of_birth: _dt.date | None | _rt.Unset = _rt.UNSET
 
 
@@ -129,9 +129,9 @@ def verify_customer_identity(
     *,
     contact: _records.Contact,
     tax_id_number: str,
-    security_answers: list[str] | None | _rt.Unset = _rt.UNSET,
-    known_phone_numbers: list[str] | None | _rt.Unset = _rt.UNSET,
-    previous_addresses: list[str] | None | _rt.Unset = _rt.UNSET,
+    security_answers: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    known_phone_numbers: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    previous_addresses: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     date_of_birth: _dt.date | None | _rt.Unset = _rt.UNSET,
 ) -> VerifyCustomerIdentityOutput:
     """Run the flow ``Verify_Customer_Identity`` (Verify Customer Identity) once.
@@ -171,9 +171,9 @@ async def verify_customer_identity_async(
     *,
     contact: _records.Contact,
     tax_id_number: str,
-    security_answers: list[str] | None | _rt.Unset = _rt.UNSET,
-    known_phone_numbers: list[str] | None | _rt.Unset = _rt.UNSET,
-    previous_addresses: list[str] | None | _rt.Unset = _rt.UNSET,
+    security_answers: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    known_phone_numbers: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
+    previous_addresses: _abc.Sequence[str] | None | _rt.Unset = _rt.UNSET,
     date_of_birth: _dt.date | None | _rt.Unset = _rt.UNSET,
 ) -> VerifyCustomerIdentityOutput:
     """Run the flow ``Verify_Customer_Identity`` (Verify Customer Identity) once.
