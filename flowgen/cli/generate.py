@@ -28,7 +28,9 @@ def _source_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option(
         "--package",
         metavar="NAME",
-        help="Import name of the generated package (default: salesforce_flows).",
+        help="Import name of the generated package (default: package in "
+        "[tool.flowgen], else salesforce_flows); not the name of a "
+        "standard-library or installed module.",
     )(command)
     command = click.option(
         "--out",

@@ -6,6 +6,7 @@ login options and credential every org command shares (``pull`` and
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ import click
 
 from flowgen import config, sources
 from flowgen.cli.exit import EXIT_ERROR, EXIT_OK, run_job, say
-from flowgen.errors import ConfigError
+from flowgen.errors import AuthError, ConfigError
 from flowgen.model import FlowOutline, FlowSpec, is_invocable
 from flowgen.runtime import DEFAULT_API_VERSION
 
@@ -141,7 +142,12 @@ def api_version_for(table: Mapping[str, Any], options: Mapping[str, Any]) -> str
 def list_flows(**options: Any) -> None:
     """List the flows: label, inputs, outputs, and whether REST can run them.
 
-    Reads the org (log in as for `flowgen pull`), or a snapshot with --snapshot.
+    Reads the org when a login is given (a login flag; target_org,
+    instance_url, client_id or jwt_key_file in [tool.flowgen]; or SF_AUTH_URL,
+    SF_INSTANCE_URL with SF_ACCESS_TOKEN, or SF_CLIENT_ID with
+    SF_CLIENT_SECRET in the environment), logging in as `flowgen pull` does.
+    Without a login it reads the snapshot that snapshot in [tool.flowgen]
+    names. --snapshot DIR reads that snapshot in any case.
     """
     sys.exit(run_job(lambda: _list(options)))
 
@@ -155,21 +161,72 @@ def list_flows(**options: Any) -> None:
 )
 @login_options
 def describe(name: str, **options: Any) -> None:
-    """Show one flow's interface as its generated function will have it."""
+    """Show one flow's interface as its generated function will have it.
+
+    Reads the org when a login is given (a login flag; target_org,
+    instance_url, client_id or jwt_key_file in [tool.flowgen]; or SF_AUTH_URL,
+    SF_INSTANCE_URL with SF_ACCESS_TOKEN, or SF_CLIENT_ID with
+    SF_CLIENT_SECRET in the environment), logging in as `flowgen pull` does.
+    Without a login it reads the snapshot that snapshot in [tool.flowgen]
+    names. --snapshot DIR reads that snapshot in any case.
+    """
     sys.exit(run_job(lambda: _describe(name, options)))
 
 
+# Logins the environment alone gives (as :func:`flowgen.sources.org.choose`
+# reads them), spelled here so that reading a snapshot never imports httpx.
+_ENVIRONMENT_LOGINS = (
+    ("SF_AUTH_URL",),
+    ("SF_INSTANCE_URL", "SF_ACCESS_TOKEN"),
+    ("SF_CLIENT_ID", "SF_CLIENT_SECRET"),
+)
+
+
+def login_given(
+    table: Mapping[str, Any],
+    options: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+) -> bool:
+    """Whether the user asked for the org: any login flag (even one that only
+    completes a login, or --api-version), a setting that picks a way to log in,
+    or a login in the environment."""
+    env = os.environ if env is None else env
+    if any(options.get(key) for key in (*config.LOGIN_SETTINGS, "api_version")):
+        return True
+    if any(key in table for key in _LOGIN_FLAGS):
+        return True
+    return any(all(env.get(name) for name in login) for login in _ENVIRONMENT_LOGINS)
+
+
 def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSpec]:
-    """FlowSpecs from the snapshot in --snapshot, else read from the org."""
+    """FlowSpecs from the org when a login is given, else from the snapshot
+    (--snapshot, else the snapshot setting)."""
     if options.get("snapshot"):
         return list(sources.read_snapshot(options["snapshot"]).flows)
+    table, base = config.load_table(Path.cwd())
+    configured = config.setting_path(table, base, "snapshot")
+    asked_for_org = login_given(table, options)
+    if configured is not None and not asked_for_org:
+        # Said on stderr: stdout shows the same table from either source.
+        say(
+            f"reading the snapshot {configured} (snapshot in [tool.flowgen]); "
+            "give a login to read the org instead (see --help)"
+        )
+        return list(sources.read_snapshot(configured).flows)
     # The lazy import of the commands that read an org: httpx and asyncio.
     import asyncio
 
     from flowgen.sources import org
 
-    table, base = config.load_table(Path.cwd())
-    credential = credential_for(table, options, base)
+    try:
+        credential = credential_for(table, options, base)
+    except AuthError as exc:
+        if asked_for_org:
+            raise
+        raise AuthError(
+            f"{exc}; or read a snapshot: pass --snapshot DIR, or set snapshot "
+            "in [tool.flowgen]"
+        ) from None
     api_version = api_version_for(table, options)
 
     def warn(message: str) -> None:

@@ -26,6 +26,9 @@ from flowgen.errors import ConfigError
 if TYPE_CHECKING:
     from flowgen.sources.org import Pulled
 
+# More flows added than this are one line of a pull's report, not one each.
+MOST_ADDED_LISTED = 20
+
 
 @click.command()
 @click.option(
@@ -53,6 +56,13 @@ if TYPE_CHECKING:
     is_flag=True,
     help="No progress bar, warnings or summary; errors only.",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help=f"List every flow added, even past {MOST_ADDED_LISTED} (a first pull "
+    "adds them all); otherwise they are one line.",
+)
 def pull(**options: Any) -> None:
     """Read the org's flows into the snapshot directory.
 
@@ -63,6 +73,10 @@ def pull(**options: Any) -> None:
     Log in with one of: --target-org ALIAS (Salesforce CLI); --instance-url
     with SF_ACCESS_TOKEN; --jwt-key-file with --client-id and --username;
     --client-id with SF_CLIENT_SECRET; or SF_AUTH_URL in the environment.
+
+    Then it says what changed in the flows' interfaces, breaking changes
+    first, one line each; more than 20 flows added are one line (--verbose
+    lists them).
 
     Exit status: 0 done; 2 nothing written (login, limits, errors).
     """
@@ -93,15 +107,33 @@ def _pull(options: dict[str, Any]) -> int:
         f"({pulled.requests} request(s))",
         err=True,
     )
-    say_changes(found, "flow interface changes")
+    say_changes(found, "flow interface changes", verbose=bool(options.get("verbose")))
     return EXIT_OK
 
 
-def say_changes(found: Sequence[changes.Change], what: str) -> None:
-    """Print ``found`` to stderr, breaking ones first, under a summary."""
+def say_changes(
+    found: Sequence[changes.Change], what: str, *, verbose: bool = True
+) -> None:
+    """Print ``found`` to stderr, breaking ones first, under a summary.
+
+    Unless ``verbose``, more than :data:`MOST_ADDED_LISTED` flows added are
+    one line: a first pull adds every flow of the org, hundreds of lines that
+    would hide the rest.
+    """
     click.echo(f"flowgen: {what}: {changes.summary_line(found)}", err=True)
-    for line in changes.text_lines(found):
+    added = [change for change in found if change.kind == "flow-added"]
+    folded = not verbose and len(added) > MOST_ADDED_LISTED
+    listed = (
+        [change for change in found if change.kind != "flow-added"] if folded else found
+    )
+    for line in changes.text_lines(listed):
         click.echo(f"  {line}", err=True)
+    if folded:
+        click.echo(
+            f"  NON-BREAKING  {len(added)} flows added (flowgen pull --verbose "
+            "lists them)",
+            err=True,
+        )
 
 
 def snapshot_root(

@@ -261,7 +261,11 @@ def read_snapshot(directory: str | Path) -> Snapshot:
 def _read_manifest(root: Path) -> Mapping[str, Any]:
     path = root / MANIFEST_NAME
     if not root.is_dir():
-        raise SourceError(str(root), "no such snapshot directory")
+        raise SourceError(
+            str(root),
+            "no such snapshot directory; run flowgen pull to write it (or, to "
+            "generate from an SFDX project instead, set project in [tool.flowgen])",
+        )
     if not path.is_file():
         raise SourceError(
             str(path),

@@ -85,7 +85,8 @@ def invoice_total(client: FlowClient, invoice: Invoice__c) -> decimal.Decimal:
     output: CalculateInvoiceTotalsOutput = acme_flows.calculate_invoice_totals(
         client,
         invoice=invoice,
-        line_amounts=(decimal.Decimal("19.99"), decimal.Decimal("5.00")),  # any sequence
+        # An input collection takes any sequence: a tuple here.
+        line_amounts=(decimal.Decimal("19.99"), decimal.Decimal("5.00")),
         discount_percent=12.5,
         tax_rate=UNSET,
     )

@@ -178,6 +178,17 @@ def test_no_snapshot_configured(tmp_path: Path) -> None:
     assert done.returncode == 2 and "--snapshot" in done.stderr
 
 
+def test_generate_right_after_init_says_to_pull_first(tmp_path: Path) -> None:
+    assert run_flowgen("init", cwd=tmp_path).returncode == 0
+    done = run_flowgen("generate", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"flowgen: error: {tmp_path / 'flowgen-snapshot'}: no such snapshot "
+        "directory; run flowgen pull to write it (or, to generate from an SFDX "
+        "project instead, set project in [tool.flowgen])\n",
+    )
+
+
 def test_help_explains_the_commands() -> None:
     top = run_flowgen("--help", cwd=REPO)
     assert top.returncode == 0 and "generate" in top.stdout and "check" in top.stdout

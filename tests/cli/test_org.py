@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +19,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from flowgen.cli.pull import MOST_ADDED_LISTED
 from flowgen.testing import FakeOrg
-from tests.conftest import describe, param, run_flowgen
+from tests.conftest import describe, param, run_flowgen, write_snapshot
+from tests.sources.org.test_http import closed_port
 
 TOKEN = "00D-fake!session-token-value"
 
@@ -505,3 +508,209 @@ def test_check_org_reports_where_the_org_moved_ahead_and_writes_nothing(
     refused = run_flowgen("check", "--org", cwd=tmp_path)  # no login at all
     assert refused.returncode == 2
     assert "flowgen: error:" in refused.stderr
+
+
+def test_list_and_describe_read_the_configured_snapshot_without_a_login(
+    tmp_path: Path,
+) -> None:
+    write_snapshot(
+        tmp_path / "snap",
+        [describe("Create_Case", [param("subject", required=True)], label="Create")],
+    )
+    (tmp_path / "pyproject.toml").write_text('[tool.flowgen]\nsnapshot = "snap"\n')
+    listed = run_flowgen("list", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[1].split() == [
+        "Create_Case",
+        "Create",
+        "1",
+        "0",
+        "yes",
+    ]
+    assert listed.stderr == (
+        f"flowgen: reading the snapshot {tmp_path / 'snap'} (snapshot in "
+        "[tool.flowgen]); give a login to read the org instead (see --help)\n"
+    )
+    shown = run_flowgen("describe", "Create_Case", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "    subject: str,\n" in shown.stdout
+    helped = run_flowgen("list", "--help", cwd=tmp_path)
+    assert "Without a login it reads the snapshot" in " ".join(helped.stdout.split())
+
+
+def test_a_login_flag_reads_the_org_though_a_snapshot_is_configured(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    write_snapshot(tmp_path / "snap", [describe("Only_In_Snapshot")])
+    (tmp_path / "pyproject.toml").write_text('[tool.flowgen]\nsnapshot = "snap"\n')
+    listed = run_flowgen(
+        "list", "--instance-url", org.instance_url,
+        cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert "Create_Case" in listed.stdout and "Only_In_Snapshot" not in listed.stdout
+    assert listed.stderr == ""
+
+
+def test_a_login_in_the_environment_alone_reads_the_org(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    write_snapshot(tmp_path / "snap", [describe("Only_In_Snapshot")])
+    (tmp_path / "pyproject.toml").write_text('[tool.flowgen]\nsnapshot = "snap"\n')
+    env = {"SF_INSTANCE_URL": org.instance_url, "SF_ACCESS_TOKEN": TOKEN}
+    listed = run_flowgen("list", cwd=tmp_path, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "Create_Case" in listed.stdout and "Only_In_Snapshot" not in listed.stdout
+
+
+def test_login_given_counts_flags_login_settings_and_the_environment() -> None:
+    from flowgen.cli.org import login_given
+
+    assert not login_given({}, {}, env={})
+    assert not login_given({"snapshot": "s", "login_url": "test"}, {}, env={})
+    assert not login_given({}, {}, env={"SF_ACCESS_TOKEN": TOKEN})  # no URL
+    assert login_given({}, {"login_url": "test"}, env={})  # a flag asks for the org
+    assert login_given({}, {"api_version": "61.0"}, env={})
+    assert login_given({"target_org": "dev"}, {}, env={})
+    assert login_given({}, {}, env={"SF_AUTH_URL": "force://x::y@h"})
+    assert login_given({}, {}, env={"SF_CLIENT_ID": "id", "SF_CLIENT_SECRET": "s"})
+
+
+def test_list_with_neither_a_login_nor_a_snapshot_says_both_ways(
+    tmp_path: Path,
+) -> None:
+    result = run_flowgen("list", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("flowgen: error: no way to log in to an org: ")
+    assert result.stderr.endswith(
+        "; or read a snapshot: pass --snapshot DIR, or set snapshot in [tool.flowgen]\n"
+    )
+
+
+def test_a_mistyped_instance_url_is_named_at_once(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = run_flowgen(
+        "pull", "--snapshot", "snap", "--instance-url", "https://nonexistent.invalid",
+        cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
+    )  # fmt: skip
+    assert time.monotonic() - started < 3
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "flowgen: error: cannot reach the org: could not resolve host "
+        "nonexistent.invalid ("
+    )
+    assert result.stderr.endswith(
+        "check the instance URL (--instance-url, instance_url in [tool.flowgen], "
+        "or SF_INSTANCE_URL); nothing was written\n"
+    )
+    assert not (tmp_path / "snap").exists()
+
+
+def test_a_refused_port_is_named_at_once(tmp_path: Path) -> None:
+    port = closed_port()
+    started = time.monotonic()
+    result = run_flowgen(
+        "list", "--instance-url", f"http://127.0.0.1:{port}",
+        cwd=tmp_path, env={"SF_ACCESS_TOKEN": TOKEN},
+    )  # fmt: skip
+    assert time.monotonic() - started < 3
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"flowgen: error: cannot reach the org: 127.0.0.1:{port} refused the "
+        "connection: check the host and port of the instance URL (--instance-url, "
+        "instance_url in [tool.flowgen], or SF_INSTANCE_URL), and that no firewall "
+        "or proxy is in the way; nothing was written\n"
+    )
+
+
+def test_a_mistyped_login_url_is_named(tmp_path: Path) -> None:
+    result = run_flowgen(
+        "pull", "--snapshot", "snap", "--client-id", "3MVG9cc",
+        "--login-url", "https://nonexistent.invalid", cwd=tmp_path,
+        env={"SF_CLIENT_SECRET": "cc-secret"},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "flowgen: error: logging in with the client credentials of 3MVG9cc...: "
+        "could not resolve host nonexistent.invalid ("
+    )
+    assert result.stderr.endswith(
+        "check the login URL (--login-url, or login_url in [tool.flowgen])\n"
+    )
+    assert "cc-secret" not in result.stderr
+
+
+@pytest.fixture
+def big_org() -> Iterator[FakeOrg]:
+    """An org with more flows than a pull lists one by one."""
+    fake = FakeOrg(access_token=TOKEN)
+    for n in range(MOST_ADDED_LISTED + 5):
+        fake.add_flow(describe(f"Flow_{n:02d}", [param("recordId", "ID")]))
+    with fake:
+        yield fake
+
+
+def test_a_first_pull_of_many_flows_says_how_many_in_one_line(
+    big_org: FakeOrg, tmp_path: Path
+) -> None:
+    env = {"SF_ACCESS_TOKEN": TOKEN}
+    pull = ("pull", "--instance-url", big_org.instance_url)
+    added = MOST_ADDED_LISTED + 5
+    first = run_flowgen(*pull, "--snapshot", "snap", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    lines = first.stderr.splitlines()
+    start = lines.index(
+        f"flowgen: flow interface changes: 0 breaking, {added} non-breaking changes"
+    )
+    assert lines[start + 1 :] == [
+        f"  NON-BREAKING  {added} flows added (flowgen pull --verbose lists them)"
+    ]
+
+    verbose = run_flowgen(*pull, "--snapshot", "other", "-v", cwd=tmp_path, env=env)
+    assert verbose.returncode == 0, verbose.stderr
+    assert "  NON-BREAKING  Flow_00: flow added" in verbose.stderr.splitlines()
+    assert verbose.stderr.count(": flow added") == added
+
+    # Breaking changes stay one line each beside the folded flows added.
+    big_org.remove_flow("Flow_00")
+    for n in range(100, 100 + added):
+        big_org.add_flow(describe(f"Flow_{n}"))
+    again = run_flowgen(*pull, "--snapshot", "snap", cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stderr
+    lines = again.stderr.splitlines()
+    start = lines.index(
+        f"flowgen: flow interface changes: 1 breaking, {added} non-breaking changes"
+    )
+    assert lines[start + 1 :] == [
+        "  BREAKING  Flow_00: flow removed",
+        f"  NON-BREAKING  {added} flows added (flowgen pull --verbose lists them)",
+    ]
+
+
+def test_say_changes_folds_only_past_the_limit_and_only_flows_added(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from flowgen.changes import Change, Severity
+    from flowgen.cli.pull import say_changes
+
+    def added(count: int) -> list[Change]:
+        return [
+            Change(
+                Severity.NON_BREAKING, "flow-added", f"F{n}", None, None, "flow added"
+            )
+            for n in range(count)
+        ]
+
+    output = Change(Severity.NON_BREAKING, "output-added", "G", "output", "o", "added")
+    say_changes([*added(MOST_ADDED_LISTED), output], "changes", verbose=False)
+    listed = capsys.readouterr().err.splitlines()
+    assert len(listed) == 1 + MOST_ADDED_LISTED + 1  # at the limit: each listed
+    say_changes([*added(MOST_ADDED_LISTED + 1), output], "changes", verbose=False)
+    assert capsys.readouterr().err.splitlines() == [
+        f"flowgen: changes: 0 breaking, {MOST_ADDED_LISTED + 2} non-breaking changes",
+        "  NON-BREAKING  G: output o added",
+        f"  NON-BREAKING  {MOST_ADDED_LISTED + 1} flows added (flowgen pull "
+        "--verbose lists them)",
+    ]
+    say_changes(added(MOST_ADDED_LISTED + 1), "changes")  # check --org: complete
+    assert len(capsys.readouterr().err.splitlines()) == 1 + MOST_ADDED_LISTED + 1

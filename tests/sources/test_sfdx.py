@@ -172,7 +172,7 @@ def test_variables_types_and_tokens(tmp_path: Path) -> None:
     module = dict(_generate(project).results)["flows/book_visit.py"].decode()
     assert "visit_count: Visit Count" not in module  # no labels in XML: names stand in
     assert "(``visitCount``, DOUBLE, a whole number)" in module
-    assert "list[_records.acme__Program__c]" in module
+    assert "_abc.Sequence[_records.acme__Program__c]" in module  # an input
 
 
 def test_a_namespace_token_is_stripped_without_a_namespace(tmp_path: Path) -> None:

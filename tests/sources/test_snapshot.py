@@ -63,9 +63,14 @@ def test_a_bad_manifest_is_fatal_and_says_why(
     assert "flowgen-snapshot.json" in str(info.value)
 
 
-def test_missing_directory(tmp_path: Path) -> None:
-    with pytest.raises(SourceError, match="no such snapshot directory"):
+def test_missing_directory_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as info:
         read_snapshot(tmp_path / "absent")
+    assert str(info.value) == (
+        f"{tmp_path / 'absent'}: no such snapshot directory; run flowgen pull to "
+        "write it (or, to generate from an SFDX project instead, set project in "
+        "[tool.flowgen])"
+    )
 
 
 def test_the_example_org_reads_cleanly() -> None:

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import httpx
 
 from flowgen.errors import AuthError
+from flowgen.sources.org.network import network_problem
 
 # Salesforce's login hosts, by the short names users know from the sf CLI.
 LOGIN_URLS: Mapping[str, str] = {
@@ -267,6 +268,7 @@ class AuthUrl:
             form,
             what=self.description,
             secrets=[self.client_secret, self.refresh_token],
+            check="SF_AUTH_URL (after its @)",
         )
 
 
@@ -297,19 +299,19 @@ def token_request(
     *,
     what: str,
     secrets: Iterable[str],
+    check: str = "the login URL (--login-url, or login_url in [tool.flowgen])",
 ) -> Session:
-    """POST an OAuth grant to ``base_url``'s token endpoint; the session it grants."""
+    """POST an OAuth grant to ``base_url``'s token endpoint; the session it grants.
+
+    ``check`` names where ``base_url`` came from, for a host that cannot be
+    reached.
+    """
     url = check_instance_url(base_url) + TOKEN_PATH
     try:
         response = http.post(url, data=dict(form))
-    except httpx.TimeoutException:
-        raise AuthError(
-            f"logging in with {what}: {url} did not answer in time"
-        ) from None
     except httpx.TransportError as exc:
-        raise AuthError(
-            f"logging in with {what}: cannot reach {url} ({type(exc).__name__})"
-        ) from None
+        problem = network_problem(exc, url, check)
+        raise AuthError(f"logging in with {what}: {problem.text}") from None
     try:
         body: Any = response.json()
     except ValueError:

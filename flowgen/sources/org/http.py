@@ -1,24 +1,28 @@
 """Careful reads from an org's REST API: timeouts, retries, one session refresh.
 
 Only reads go through here (GETs, and composite batches of GETs), so a
-request that may have reached the org is safe to send again: connection
-errors, timeouts, 5xx and 429 are retried with exponential backoff and
-jitter. A 401 ``INVALID_SESSION_ID`` renews a refreshable credential once;
-403 ``REQUEST_LIMIT_EXCEEDED`` stops at once, since retrying would only
-spend more of the org's daily allowance.
+request that may have reached the org is safe to send again: dropped
+connections, timeouts, 5xx and 429 are retried with exponential backoff and
+jitter. A host that does not resolve, a refused connection or a certificate
+that does not verify stops at once, naming the host and the cause: no retry
+would fare better. A 401 ``INVALID_SESSION_ID`` renews a refreshable
+credential once; 403 ``REQUEST_LIMIT_EXCEEDED`` stops at once, since retrying
+would only spend more of the org's daily allowance.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from flowgen.errors import AuthError, OrgError
-from flowgen.sources.org.auth import Credential, Session
+from flowgen.sources.org.auth import AccessToken, Credential, Session
+from flowgen.sources.org.network import network_problem
 
 ATTEMPTS = 5
 BACKOFF_BASE = 0.25  # seconds before the first retry; doubles each time
@@ -125,7 +129,14 @@ class OrgSession:
                     },
                 )
             except httpx.TransportError as exc:
-                last = f"{type(exc).__name__} (no complete answer)"
+                problem = network_problem(
+                    exc, session.instance_url, self._instance_url_source()
+                )
+                if problem.lasting:  # five tries would fail five times alike
+                    raise OrgError(
+                        f"cannot reach the org: {problem.text}; nothing was written"
+                    ) from None
+                last = problem.text
                 attempt += 1
                 await self._pause(attempt, None)
                 continue
@@ -161,10 +172,21 @@ class OrgSession:
                 await self._pause(attempt, None)
                 continue
             return body
+        host = urllib.parse.urlsplit(session.instance_url).netloc
         raise OrgError(
-            f"{method} {path} failed {ATTEMPTS} times (last: {last}); nothing was "
-            "written. The org or the network may be struggling: try again later"
+            f"{method} {path} at {host} failed {ATTEMPTS} times (last: {last}); "
+            "nothing was written. The org or the network may be struggling: try "
+            "again later"
         )
+
+    def _instance_url_source(self) -> str:
+        # Where the instance URL came from: the user, or the login's answer.
+        if isinstance(self.credential, AccessToken):
+            return (
+                "the instance URL (--instance-url, instance_url in [tool.flowgen], "
+                "or SF_INSTANCE_URL)"
+            )
+        return f"the instance URL that {self.credential.description} gave"
 
     async def _pause(self, attempt: int, retry_after: str | None) -> None:
         if attempt >= ATTEMPTS:

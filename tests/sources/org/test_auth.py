@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from flowgen.errors import AuthError
 from flowgen.sources.org import auth
+from tests.sources.org.test_http import closed_port
 
 TOKEN = "00Dxx0000001gPL!AQ4AQFake.Token.Value"
 
@@ -251,3 +252,34 @@ def test_an_expired_cli_login_is_reported_without_its_token(sf_dir: Path) -> Non
 def test_a_missing_salesforce_cli_is_named(sf_dir: Path) -> None:
     with pytest.raises(AuthError, match="Salesforce CLI .* is not installed"):
         auth.SalesforceCli("dev").login(httpx.Client())
+
+
+def test_a_login_host_that_does_not_resolve_is_named() -> None:
+    credential = auth.ClientCredentials(
+        "3MVG9client", "s3cr3t", login_url="https://nonexistent.invalid"
+    )
+    with httpx.Client(timeout=5) as client, pytest.raises(AuthError) as caught:
+        credential.login(client)
+    message = str(caught.value)
+    assert message.startswith(
+        "logging in with the client credentials of 3MVG9cli...: could not resolve "
+        "host nonexistent.invalid ("
+    )
+    assert message.endswith(
+        "check the login URL (--login-url, or login_url in [tool.flowgen])"
+    )
+    assert "s3cr3t" not in message
+
+
+def test_a_refused_login_connection_names_the_auth_url_host() -> None:
+    port = closed_port()
+    credential = auth.AuthUrl.parse(
+        f"force://PlatformCLI::5Aep-refresh@127.0.0.1:{port}"
+    )
+    with httpx.Client(timeout=5) as client, pytest.raises(AuthError) as caught:
+        credential.login(client)
+    assert str(caught.value) == (
+        f"logging in with the auth URL in SF_AUTH_URL: 127.0.0.1:{port} refused the "
+        "connection: check the host and port of SF_AUTH_URL (after its @), and "
+        "that no firewall or proxy is in the way"
+    )
