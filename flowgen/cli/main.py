@@ -8,7 +8,7 @@ from flowgen.cli import diff, generate, init, org, pull
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="flowgen")
+@click.version_option(package_name="salesforce-flowgen")
 def main() -> None:
     """Generate typed Python bindings for the Salesforce Flows of an org.
 

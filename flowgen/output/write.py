@@ -49,9 +49,8 @@ def existing_files(out_dir: Path) -> dict[str, bytes]:
 class StagedWrite:
     """One replacement of a package directory, file by file.
 
-    ``put`` stages a file and may be called from forked processes: it only
-    writes under the staging directory, whose name is fixed up front. The
-    staging directory is made only once some file differs, so a run that
+    ``put`` stages a file: it only writes under the staging directory, whose
+    name is fixed up front. The staging directory is made only once some file differs, so a run that
     changes nothing touches nothing; ``finish`` then links the unchanged files
     in and swaps the new tree into place.
     """
