@@ -21,7 +21,7 @@ from flowgen.cli.pull import org_drift
 from flowgen.errors import ConfigError
 
 if TYPE_CHECKING:
-    from flowgen.generate import FlowSource
+    from flowgen.generate import FlowSource, Generated
 
 
 def _source_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -67,8 +67,14 @@ def generate(**options: Any) -> None:
     in at once; files whose bytes did not change are left as they are. A run
     with nothing changed since the last one does no work.
 
-    Exit status: 0 done; 1 done, but some flow files could not be read and
-    their flows are missing; 2 nothing written (bad settings or source).
+    A flow file that cannot be read or parsed (a merge conflict left in it)
+    stops the run: nothing is written, so no flow's module or import is
+    deleted; the file is named. A second file describing a flow already
+    read is named and left out; the flow is generated from the first.
+
+    Exit status: 0 done; 1 a flow file could not be read (nothing written),
+    or a file describes a flow again (done without it); 2 nothing written
+    (bad settings or source).
     """
     sys.exit(run_job(lambda: _generate(options)))
 
@@ -92,7 +98,7 @@ def check(**options: Any) -> None:
 
     Exit status: 0 identical (and, with --org, the snapshot is what the org
     has); 1 different (a unified diff, or the org's changes, are printed);
-    2 error.
+    2 error (a flow file that cannot be read is one, named).
     """
     sys.exit(run_job(lambda: _check(options)))
 
@@ -139,10 +145,22 @@ def _keep(relative: str, data: bytes) -> tuple[str, bytes]:
     return relative, data
 
 
-def _errors(problems: Mapping[str, str]) -> tuple[str, ...]:
+def _errors(result: Generated[Any]) -> tuple[str, ...]:
+    # A duplicate is left out and its flow generated from the first file; an
+    # unreadable file stops the run (see _unreadable).
     return tuple(
-        f"error: {path}: {problem}; that flow was left out"
-        for path, problem in problems.items()
+        f"error: {path}: {problem}"
+        + ("" if path in result.unreadable else "; that file was left out")
+        for path, problem in result.problems.items()
+    )
+
+
+def _unreadable(result: Generated[Any], doing: str) -> str:
+    count = len(result.unreadable)
+    return (
+        f"{doing}: {count} flow file(s) could not be read, and a package without "
+        "their flows would lose those flows' modules and imports; fix the "
+        "file(s) named above (a merge conflict left in one?) and run again"
     )
 
 
@@ -181,8 +199,12 @@ def _generate(options: Mapping[str, Any]) -> int:
         result = generate_.generate(
             _source(settings, options), package=settings.package, emit=stage
         )
-        errors = _errors(result.problems)
+        errors = _errors(result)
         _say(result.warnings, errors, quiet=quiet)
+        if result.unreadable:
+            staged.abort()
+            say(_unreadable(result, f"nothing written; {settings.out} is as it was"))
+            return EXIT_PARTIAL
         report = staged.finish(dict(result.results))
     except BaseException:
         staged.abort()
@@ -230,8 +252,11 @@ def _check_package(settings: config.Settings, options: Mapping[str, Any]) -> int
         package=settings.package,
         emit=_keep,
     )
-    errors = _errors(result.problems)
+    errors = _errors(result)
     _say((), errors, quiet=True)
+    if result.unreadable:
+        say(_unreadable(result, f"cannot check {settings.out}"))
+        return EXIT_ERROR
     if not settings.out.is_dir():
         click.echo(
             f"flowgen: {settings.out} does not exist; run flowgen generate", err=True

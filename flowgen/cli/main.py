@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from flowgen.cli import diff, generate, init, org, pull
+from flowgen.output import atomic
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,7 +29,9 @@ def main() -> None:
 
 
 def run() -> None:
-    """The console script's entry point."""
+    """The console script's entry point. SIGTERM, like SIGINT, interrupts
+    a command, which then says what state it leaves (see :func:`.exit.run_job`)."""
+    atomic.install_signal_handlers()
     main()
 
 

@@ -148,6 +148,9 @@ def list_flows(**options: Any) -> None:
     SF_CLIENT_SECRET in the environment), logging in as `flowgen pull` does.
     Without a login it reads the snapshot that snapshot in [tool.flowgen]
     names. --snapshot DIR reads that snapshot in any case.
+
+    Exit status: 0 done; 2 error, a snapshot's flow file that cannot be read
+    among them (named; the readable flows are still listed).
     """
     sys.exit(run_job(lambda: _list(options)))
 
@@ -169,6 +172,9 @@ def describe(name: str, **options: Any) -> None:
     SF_CLIENT_SECRET in the environment), logging in as `flowgen pull` does.
     Without a login it reads the snapshot that snapshot in [tool.flowgen]
     names. --snapshot DIR reads that snapshot in any case.
+
+    Exit status: 0 done; 2 error: no such flow, one REST cannot run, or a
+    snapshot's flow file that cannot be read (named, whichever flow it holds).
     """
     sys.exit(run_job(lambda: _describe(name, options)))
 
@@ -198,11 +204,14 @@ def login_given(
     return any(all(env.get(name) for name in login) for login in _ENVIRONMENT_LOGINS)
 
 
-def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSpec]:
+def _specs(
+    options: Mapping[str, Any], names: Sequence[str] = ()
+) -> tuple[list[FlowSpec], Mapping[str, str]]:
     """FlowSpecs from the org when a login is given, else from the snapshot
-    (--snapshot, else the snapshot setting)."""
+    (--snapshot, else the snapshot setting); with the snapshot's flow files
+    that could not be used (path -> why)."""
     if options.get("snapshot"):
-        return list(sources.read_snapshot(options["snapshot"]).flows)
+        return _read_snapshot(options["snapshot"])
     table, base = config.load_table(Path.cwd())
     configured = config.setting_path(table, base, "snapshot")
     asked_for_org = login_given(table, options)
@@ -212,7 +221,7 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
             f"reading the snapshot {configured} (snapshot in [tool.flowgen]); "
             "give a login to read the org instead (see --help)"
         )
-        return list(sources.read_snapshot(configured).flows)
+        return _read_snapshot(configured)
     # The lazy import of the commands that read an org: httpx and asyncio.
     import asyncio
 
@@ -241,7 +250,7 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
             return await org.describe_flows(session, found), versions
 
     described, versions = asyncio.run(run())
-    return [
+    specs = [
         sources.parse_describe(
             body,
             origin=f"the org's describe of {name}",
@@ -250,9 +259,28 @@ def _specs(options: Mapping[str, Any], names: Sequence[str] = ()) -> list[FlowSp
         )
         for name, body in sorted(described.items())
     ]
+    return specs, {}
+
+
+def _read_snapshot(directory: str | Path) -> tuple[list[FlowSpec], Mapping[str, str]]:
+    snapshot = sources.read_snapshot(directory)
+    return list(snapshot.flows), dict(sorted(snapshot.skipped.items()))
+
+
+def _unusable(problems: Mapping[str, str], after: str) -> int:
+    # A broken flow file (a merge conflict left in it) is an error, never a
+    # flow silently missing: named, one line each, and exit status 2.
+    for path, problem in problems.items():
+        say(f"error: {path}: {problem}")
+    say(
+        f"{len(problems)} flow file(s) of the snapshot could not be used; {after}; "
+        "fix them (a merge conflict left in one?)"
+    )
+    return EXIT_ERROR
 
 
 def _list(options: Mapping[str, Any]) -> int:
+    specs, problems = _specs(options)
     rows = [
         (
             spec.api_name,
@@ -261,7 +289,7 @@ def _list(options: Mapping[str, Any]) -> int:
             str(len(spec.outputs)),
             "yes" if is_invocable(spec) else f"no ({spec.process_type})",
         )
-        for spec in _specs(options)
+        for spec in specs
     ]
     header = ("NAME", "LABEL", "INPUTS", "OUTPUTS", "INVOCABLE")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -271,16 +299,17 @@ def _list(options: Mapping[str, Any]) -> int:
                 cell.ljust(width) for cell, width in zip(row, widths, strict=True)
             ).rstrip()
         )
+    if problems:
+        return _unusable(problems, "the flows listed are the rest")
     return EXIT_OK
 
 
 def _describe(name: str, options: Mapping[str, Any]) -> int:
-    found = [
-        spec
-        for spec in _specs(options, names=[name])
-        if spec.api_name.lower() == name.lower()
-    ]
+    specs, problems = _specs(options, names=[name])
+    found = [spec for spec in specs if spec.api_name.lower() == name.lower()]
     if not found:
+        if problems:
+            return _unusable(problems, f"{name!r} may be in one of them")
         raise ConfigError(f"no flow named {name!r} (see flowgen list)")
     spec = found[0]
     if not is_invocable(spec):
@@ -295,6 +324,8 @@ def _describe(name: str, options: Mapping[str, Any]) -> int:
     plan = PackagePlan([FlowOutline.of(spec)], package="flows", api_version="0.0")
     _, source = plan.flow_module(spec)
     click.echo(interface_text(source.decode("utf-8")))
+    if problems:
+        return _unusable(problems, f"{spec.api_name} is shown as its own file has it")
     return EXIT_OK
 
 

@@ -22,6 +22,8 @@ from flowgen import changes, config, sources
 from flowgen.cli.exit import EXIT_OK, run_job, say
 from flowgen.cli.org import api_version_for, credential_for, login_options
 from flowgen.errors import ConfigError
+from flowgen.output import atomic
+from flowgen.sources import snapshot
 
 if TYPE_CHECKING:
     from flowgen.sources.org import Pulled
@@ -41,13 +43,15 @@ MOST_ADDED_LISTED = 20
     "--include",
     multiple=True,
     metavar="GLOB",
-    help="Pull only flows whose API name matches (repeatable).",
+    help="Refresh only flows whose API name matches (repeatable); the "
+    "snapshot's other flows stay as they are.",
 )
 @click.option(
     "--exclude",
     multiple=True,
     metavar="GLOB",
-    help="Leave out flows whose API name matches (repeatable).",
+    help="Do not refresh flows whose API name matches (repeatable); they stay "
+    "in the snapshot as they are.",
 )
 @click.option("--full", is_flag=True, help="Describe every flow again, changed or not.")
 @click.option(
@@ -169,9 +173,13 @@ def pull_snapshot(
 
     credential = credential_for(table, options, base)
     api_version = api_version_for(table, options)
+    # A user's file in the snapshot directory stops the pull before the org is read.
+    snapshot.refuse_foreign(root)
     previous = sources.read_manifest(root)
-    include: Sequence[str] = options.get("include") or table.get("include") or ()
-    exclude: Sequence[str] = options.get("exclude") or table.get("exclude") or ()
+    # The settings' include/exclude are the snapshot's scope; the flags only
+    # narrow what this pull refreshes.
+    include: Sequence[str] = table.get("include") or ()
+    exclude: Sequence[str] = table.get("exclude") or ()
 
     async def run() -> Pulled:
         async with org.OrgSession(credential, api_version=api_version) as session:
@@ -183,11 +191,24 @@ def pull_snapshot(
                     old_describe=lambda name: _old_describe(root, name),
                     include=include,
                     exclude=exclude,
+                    refresh_include=options.get("include") or (),
+                    refresh_exclude=options.get("exclude") or (),
                     full=bool(options.get("full")),
                     progress=progress,
                 )
 
-    pulled = asyncio.run(run())
+    async def stoppable() -> Pulled:
+        # SIGINT or SIGTERM cancels the pull, which closes its connections in
+        # order; then Interrupted is raised, below, and nothing is written.
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        assert task is not None
+        with atomic.cancel_on_signal(lambda: loop.call_soon_threadsafe(task.cancel)):
+            return await run()
+
+    try:
+        pulled = asyncio.run(stoppable())
+    finally:
+        atomic.check_interrupted()
     # Read before the old files are replaced.
     found = changes.pull_changes(
         root,
@@ -215,6 +236,7 @@ def org_drift(root: Path, options: Mapping[str, Any]) -> bool:
     ``root`` itself is never written.
     """
     table, base = config.load_table(Path.cwd())
+    snapshot.refuse_foreign(root)  # as flowgen pull would
     with tempfile.TemporaryDirectory(prefix="flowgen-check-") as tmp:
         copy = Path(tmp) / "snapshot"
         if root.is_dir():

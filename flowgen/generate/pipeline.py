@@ -5,12 +5,18 @@ Three steps: read and parse each flow file; decide the package-wide names
 package-level files. What happens to each rendered file is the caller's
 ``emit``: stage it on disk, or keep its bytes. One process does it all: a
 pool of forked processes rendered no faster on two CPUs (bench/generate.py).
+
+A flow file that cannot be read or parsed stops the run before anything is
+rendered: a package without that flow would delete its module and its
+re-exports, and break the imports of the code that calls it. A file that
+describes a flow another file already did is only left out: the flow is
+still generated, from the first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, Protocol, TypeVar, cast
 
 from flowgen.generate import typed_cache
@@ -27,7 +33,9 @@ class Generated(Generic[R]):
 
     ``results`` holds ``emit``'s answer for every file of the package.
     ``warnings`` are for a user who wants to know; ``problems`` are flow files
-    that could not be used (path -> why), so their flows are missing.
+    that could not be used (path -> why). ``unreadable`` are those of them
+    that could not be read or parsed: when there is any, nothing was rendered
+    (``results`` is empty) and nothing should be written.
     """
 
     results: list[R]
@@ -37,6 +45,7 @@ class Generated(Generic[R]):
     # SHA-256 and (size, st_mtime_ns) of each flow and type file read, by path.
     file_digests: Mapping[str, bytes]
     file_stamps: Mapping[str, tuple[int, int]]
+    unreadable: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Summary(NamedTuple):
@@ -62,6 +71,7 @@ class _Emitted(Generic[R]):
 class _Decision(NamedTuple):
     plan: PackagePlan
     problems: Mapping[str, str]  # unreadable and duplicate flow files
+    unreadable: Mapping[str, str]  # files that could not be read or parsed
     warnings: tuple[str, ...]
     file_digests: Mapping[str, bytes]
     file_stamps: Mapping[str, tuple[int, int]]
@@ -124,7 +134,8 @@ def generate(
         ]
 
     def decide(summaries: list[_Summary]) -> _Decision:
-        problems = {s.shown: s.problem for s in summaries if s.problem is not None}
+        unreadable = {s.shown: s.problem for s in summaries if s.problem is not None}
+        problems = dict(unreadable)
         problems.update(
             duplicate_flows(
                 [
@@ -147,6 +158,7 @@ def generate(
         return _Decision(
             plan=plan,
             problems=problems,
+            unreadable=unreadable,
             warnings=tuple(warnings),
             file_digests={s.shown: s.sha256 for s in summaries if s.sha256},
             file_stamps={s.shown: s.stamp for s in summaries if s.stamp},
@@ -192,6 +204,16 @@ def generate(
 
     files, summaries = read(index.flow_files)
     decision = decide(summaries)
+    if decision.unreadable:
+        return Generated(
+            results=[],
+            flow_count=decision.plan.flow_count,
+            warnings=decision.warnings,
+            problems=dict(sorted(decision.problems.items())),
+            file_digests=decision.file_digests,
+            file_stamps=decision.file_stamps,
+            unreadable=dict(sorted(decision.unreadable.items())),
+        )
     emitted = render(files, decision)
     results = [
         cast(R, item.result)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -340,19 +339,14 @@ def write_snapshot(
     Any failure leaves the previous snapshot exactly as it was.
     """
     root = Path(directory)
-    if root.exists() and not (root / MANIFEST_NAME).is_file():
-        if not root.is_dir() or any(root.iterdir()):
-            raise SourceError(
-                str(root),
-                f"exists and is not a snapshot directory (no {MANIFEST_NAME}); "
-                "choose another --snapshot or remove it first",
-            )
+    refuse_foreign(root)
     for name in [*changed, *unchanged, *(sobjects or {})]:
         if not is_flow_file_name(name):
             raise SourceError(
                 str(root), f"flow name {name!r} cannot be a file name; not written"
             )
     root.parent.mkdir(parents=True, exist_ok=True)
+    atomic.sweep(root)
     staging = atomic.staging_path(root)
     try:
         (staging / FLOWS_DIR).mkdir(parents=True)
@@ -377,8 +371,65 @@ def write_snapshot(
                 new.write_bytes(old.read_bytes())
         atomic.replace_directory(staging, root)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        atomic.remove_tree(staging)
         raise
+
+
+def foreign_files(directory: str | Path) -> list[str]:
+    """The files in a snapshot directory that flowgen did not write, by
+    relative path: all but the manifest and the ``.json`` files directly in
+    ``flows/``, ``sobjects/`` and ``apex/`` (links are never flowgen's)."""
+    root = Path(directory)
+    foreign: list[str] = []
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((Path(entry.path), relative + "/"))
+            elif not (entry.is_file(follow_symlinks=False) and _is_flowgens(relative)):
+                foreign.append(relative)
+    return sorted(foreign)
+
+
+def _is_flowgens(relative: str) -> bool:
+    folder, _, name = relative.rpartition("/")
+    if not folder:
+        return name == MANIFEST_NAME
+    return folder in _OWN_DIRS and name.endswith(".json")
+
+
+_OWN_DIRS = (FLOWS_DIR, SOBJECTS_DIR, APEX_DIR)
+
+
+def refuse_foreign(directory: str | Path) -> None:
+    """Raise :class:`SourceError` naming the files in a snapshot directory
+    flowgen did not write, if any: a pull replaces the directory as a whole.
+    A directory that holds no manifest is no snapshot at all, and says so."""
+    root = Path(directory)
+    if root.exists() and not (root / MANIFEST_NAME).is_file():
+        if not root.is_dir() or any(root.iterdir()):
+            raise SourceError(
+                str(root),
+                f"exists and is not a snapshot directory (no {MANIFEST_NAME}); "
+                "choose another --snapshot or remove it first",
+            )
+    foreign = foreign_files(root)
+    if foreign:
+        shown = ", ".join(foreign[:10]) + (
+            f" and {len(foreign) - 10} more" if len(foreign) > 10 else ""
+        )
+        raise SourceError(
+            str(directory),
+            f"holds {len(foreign)} file(s) flowgen did not write: {shown}; a pull "
+            "replaces the snapshot directory as a whole and never deletes those: "
+            "move them out of it (nothing was written)",
+        )
 
 
 def is_flow_file_name(name: str) -> bool:

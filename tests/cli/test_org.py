@@ -472,6 +472,57 @@ def test_pull_says_what_it_changed_in_the_flows_interfaces(
     assert "0 added, 1 changed, 1 removed, 0 unchanged" in full.stderr
 
 
+def test_pull_include_refreshes_one_flow_and_keeps_the_others(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    env = {"SF_ACCESS_TOKEN": TOKEN}
+    pull = ("pull", "--snapshot", "snap", "--instance-url", org.instance_url)
+    assert run_flowgen(*pull, cwd=tmp_path, env=env).returncode == 0
+    flows = tmp_path / "snap" / "flows"
+    before = {p.name: p.read_bytes() for p in flows.iterdir()}
+    org.add_flow(describe("Create_Case", [param("subject")], [param("caseId", "ID")]))
+    org.add_flow(describe("acme__Sync_Stock", [param("sku"), param("bin")]))
+
+    one = run_flowgen(*pull, "--include", "Create_Case", cwd=tmp_path, env=env)
+    assert one.returncode == 0, one.stderr
+    assert "0 added, 1 changed, 0 removed, 2 unchanged" in one.stderr
+    assert "2 flow(s) outside --include/--exclude were not refreshed" in one.stderr
+    assert "  NON-BREAKING  Create_Case: input subject became optional" in one.stderr
+    assert "flow removed" not in one.stderr and "acme__Sync_Stock" not in one.stderr
+    after = {p.name: p.read_bytes() for p in flows.iterdir()}
+    assert after.keys() == before.keys()
+    assert after["Create_Case.json"] != before["Create_Case.json"]
+    for name in ("Intake_Wizard.json", "acme__Sync_Stock.json"):
+        assert after[name] == before[name]
+
+    # --exclude likewise; a flow the org deleted stays while it is left out.
+    org.remove_flow("Intake_Wizard")
+    rest = run_flowgen(
+        *pull, "--exclude", "intake_*", "--exclude", "Create_*", cwd=tmp_path, env=env
+    )
+    assert rest.returncode == 0, rest.stderr
+    assert "0 added, 1 changed, 0 removed, 2 unchanged" in rest.stderr
+    assert "flow Intake_Wizard is no longer in the org; kept" in rest.stderr
+    assert (flows / "Intake_Wizard.json").read_bytes() == before["Intake_Wizard.json"]
+    assert b'"bin"' in (flows / "acme__Sync_Stock.json").read_bytes()
+
+    # The settings define what the snapshot keeps: outside them, removed.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flowgen]\nsnapshot = "snap"\ninclude = ["Create_Case", "acme__*"]\n'
+    )
+    scoped = run_flowgen(*pull, "--include", "Create_Case", cwd=tmp_path, env=env)
+    assert scoped.returncode == 0, scoped.stderr
+    assert "0 added, 0 changed, 1 removed, 2 unchanged" in scoped.stderr
+    assert not (flows / "Intake_Wizard.json").exists()
+
+
+def test_pull_help_says_the_filters_narrow_the_refresh(tmp_path: Path) -> None:
+    shown = run_flowgen("pull", "--help", cwd=tmp_path)
+    text = " ".join(shown.stdout.split())
+    assert "Refresh only flows whose API name matches" in text
+    assert "the snapshot's other flows stay as they are" in text
+
+
 def test_check_org_reports_where_the_org_moved_ahead_and_writes_nothing(
     org: FakeOrg, tmp_path: Path
 ) -> None:

@@ -58,12 +58,24 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_bad_files_are_left_out_and_names_come_from_every_flow(tmp_path: Path) -> None:
+def test_a_broken_file_stops_the_run_and_a_duplicate_is_left_out(
+    tmp_path: Path,
+) -> None:
     snapshot = _snapshot(tmp_path / "snapshot")
+    broken = _generate(snapshot, tmp_path / "out1")
+    assert broken.returncode == 1
+    assert "broken.json: not valid JSON" in broken.stderr
+    assert "zzz_Flow_000.json: describes flow 'Flow_000' again" in broken.stderr
+    assert "nothing written; " in broken.stderr
+    assert not (tmp_path / "out1").exists()
+
+    (snapshot / "flows" / "broken.json").unlink()
     one = _generate(snapshot, tmp_path / "out1")
-    assert one.returncode == 1  # the broken file was left out
-    assert "broken.json: not valid JSON" in one.stderr
-    assert "zzz_Flow_000.json: describes flow 'Flow_000' again" in one.stderr
+    assert one.returncode == 1  # the duplicate was left out, Flow_000 generated
+    assert (
+        "zzz_Flow_000.json: describes flow 'Flow_000' again; that file was left out"
+        in one.stderr
+    )
     assert "'GEOLOCATION'" in one.stderr and "skipped flow Screen_Flow" in one.stderr
     tree = _tree(tmp_path / "out1")
     assert len([p for p in tree if p.startswith("flows/flow_")]) == FLOWS

@@ -73,6 +73,52 @@ def test_hostile_metadata_compiles_is_black_stable_and_runs_nothing(
     assert not (tmp_path / "CANARY").exists()
 
 
+@pytest.mark.parametrize(
+    "process_types",
+    [None, {"Screen": "Flow", "Builder": "Workflow"}],
+    ids=["no flows", "only flows REST cannot run"],
+)
+def test_a_package_without_flows_is_black_stable_and_imports(
+    tmp_path: Path, process_types: dict[str, str] | None
+) -> None:
+    describes = [describe(name) for name in process_types or {}]
+    root = write_snapshot(tmp_path / "snap", describes, process_types=process_types)
+    rendered = _render(root, "empty_flows")
+    assert sorted(rendered.skipped_flows) == sorted(process_types or {})
+    sources = {
+        path: data.decode("utf-8")
+        for path, data in rendered.files.items()
+        if path.endswith((".py", ".pyi"))
+    }
+    assert {"__init__.py", "__init__.pyi", "flows/__init__.py"} <= set(sources)
+    assert {"records.py", "apex_types.py"} <= set(sources)
+    assert not any(p.startswith("flows/") for p in sources if p != "flows/__init__.py")
+    for path, source in sources.items():
+        pyi = path.endswith(".pyi")
+        mode = black.Mode(line_length=layout.LINE_LENGTH, is_pyi=pyi)
+        assert black.format_str(source, mode=mode) == source, path
+        ast.parse(source, path)
+    assert "_FLOWS: tuple[tuple[str, str], ...] = ()\n" in sources["__init__.py"]
+
+    write_package(rendered.files, tmp_path / "out" / "empty_flows")
+    script = (
+        "import empty_flows\n"
+        "assert 'FlowClient' in empty_flows.__all__, empty_flows.__all__\n"
+        "assert 'AsyncFlowClient' in dir(empty_flows)\n"
+        "assert empty_flows.AsyncFlowClient.__name__ == 'AsyncFlowClient'\n"
+        "assert not hasattr(empty_flows, 'screen')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path / "out"), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_hostile_wire_names_are_kept_exactly_as_data(tmp_path: Path) -> None:
     rendered = _render(write_hostile_snapshot(tmp_path / "snap"))
     module = rendered.files["flows/hostile_0.py"].decode()

@@ -13,7 +13,7 @@ import pytest
 from flowgen.generate import pipeline, plan
 from flowgen.model import INVOCABLE_PROCESS_TYPES, FieldKind
 from flowgen.sources.sfdx import flows as sfdx
-from tests.conftest import REPO, describe, param, write_snapshot
+from tests.conftest import REPO, describe, param, run_flowgen, write_snapshot
 
 # The corpus of real flow files beside the checkout (../shared), where CI has it.
 CORPUS = next(
@@ -225,7 +225,9 @@ def test_hostile_and_broken_files_are_named_and_the_rest_generates(
     assert "not well-formed XML" in errors["Broken.flow-meta.xml"]
     assert "root element is <Layout>" in errors["Layout.flow-meta.xml"]
     assert "Traceback" not in done.stderr and "root:" not in done.stderr
-    assert (tmp_path / "out" / "pkg" / "flows" / "book_visit.py").is_file()
+    # A file that cannot be read stops the run before anything is written.
+    assert "nothing written" in done.stderr
+    assert not (tmp_path / "out" / "pkg").exists()
 
 
 def test_package_directories_decide_where_flows_are_found(tmp_path: Path) -> None:
@@ -245,6 +247,97 @@ def test_package_directories_decide_where_flows_are_found(tmp_path: Path) -> Non
     (root / sfdx.PROJECT_FILE).write_text('{"packageDirectories": [{"path": "../x"}]}')
     with pytest.raises(sfdx.SourceError, match="outside the project"):
         sfdx.open_project(root)
+
+
+def test_flow_files_in_other_components_content_are_not_flows(
+    tmp_path: Path,
+) -> None:
+    # A static resource bundling a sample project, an LWC's test fixture: the
+    # Salesforce CLI deploys them as files of that component, not as flows.
+    default = "force-app/main/default"
+    copies = [
+        f"{default}/staticresources/Samples/flows/Book_Visit.flow-meta.xml",
+        f"{default}/staticresources/Samples/force-app/flows/Book_Visit.flow",
+        f"{default}/lwc/bookVisit/__tests__/flows/Book_Visit.flow-meta.xml",
+        f"{default}/aura/BookVisit/Book_Visit.flow-meta.xml",
+        f"{default}/contentassets/Book_Visit.flow-meta.xml",
+        f"{default}/documents/Shared/Book_Visit.flow-meta.xml",
+    ]
+    root = _project(
+        tmp_path / "proj",
+        {
+            f"{default}/flows/Book_Visit.flow-meta.xml": FLOW_XML,
+            f"{default}/other/Elsewhere.flow-meta.xml": FLOW_XML,  # by suffix
+            **{copy: FLOW_XML for copy in copies},
+        },
+        {"packageDirectories": [{"path": "force-app"}]},
+    )
+    assert sfdx.open_project(root).flow_files == (
+        f"{default}/flows/Book_Visit.flow-meta.xml",
+        f"{default}/other/Elsewhere.flow-meta.xml",
+    )
+    # Without sfdx-project.json the whole folder is read, the same way.
+    (root / sfdx.PROJECT_FILE).unlink()
+    assert len(sfdx.open_project(root).flow_files) == 2
+    # Only the folders below the project count, not those above it: a project
+    # kept in ~/documents is read, and so is a bundle asked for by name.
+    assert len(sfdx.open_project(root / default).flow_files) == 2
+    project = sfdx.open_project(root / default / "staticresources" / "Samples")
+    assert len(project.flow_files) == 2
+    done = run_flowgen(
+        "generate", "--project", str(root), "--out", str(tmp_path / "pkg"),
+        "--package", "pkg", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "again" not in done.stderr and "error" not in done.stderr
+    assert "2 flow(s)" in done.stderr
+
+
+def test_flows_outside_the_package_directories_are_named(tmp_path: Path) -> None:
+    outside = [f"unpackaged/flows/Flow_{n}.flow-meta.xml" for n in range(5)]
+    root = _project(
+        tmp_path / "proj",
+        {
+            **{path: FLOW_XML for path in outside},
+            "force-app/main/default/classes/Empty.cls": "",
+            "force-app/main/default/staticresources/S/flows/X.flow-meta.xml": (
+                FLOW_XML
+            ),
+        },
+        {"packageDirectories": [{"path": "force-app"}, {"path": "missing"}]},
+    )
+    with pytest.raises(sfdx.SourceError) as raised:
+        sfdx.open_project(root)
+    message = str(raised.value)
+    assert message.startswith(str(root / sfdx.PROJECT_FILE))
+    assert "package directories (force-app) hold no flow file" in message
+    assert f"has 5 elsewhere: {', '.join(outside[:3])} and 2 more" in message
+    assert "'packageDirectories'" in message and "--project" in message
+    assert "staticresources" not in message  # content, never a flow
+    done = run_flowgen(
+        "generate", "--project", str(root), "--out", str(tmp_path / "pkg"),
+        "--package", "pkg", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "unpackaged/flows/Flow_0.flow-meta.xml" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "pkg").exists()
+
+    # No package directory exists at all: the same, said so.
+    (root / sfdx.PROJECT_FILE).write_text(
+        json.dumps({"packageDirectories": [{"path": "missing"}]})
+    )
+    with pytest.raises(sfdx.SourceError, match="none of which exists"):
+        sfdx.open_project(root)
+    # No flow anywhere: an empty package is what was asked for.
+    for path in outside:
+        (root / path).unlink()
+    assert sfdx.open_project(root).flow_files == ()
+    done = run_flowgen(
+        "generate", "--project", str(root), "--out", str(tmp_path / "pkg"),
+        "--package", "pkg", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "0 flow(s)" in done.stderr
 
 
 # -- the same flows from a describe snapshot and from their XML ----------------

@@ -710,6 +710,9 @@ def test_find_object_dirs_over_two_package_dirs(tmp_path: Path) -> None:
     # Not object folders: an LWC bundle named objects, and node_modules.
     (second / "lwc" / "objects" / "__tests__").mkdir(parents=True)
     write_object(second / "node_modules" / "pkg", "Ghost__c", {"A__c": TEXT_FIELD})
+    # Nor a static resource's files: a sample project zipped into the app.
+    sample = second / "staticresources" / "Sample"
+    write_object(sample, "Phantom__c", {"A__c": TEXT_FIELD})
 
     found = find_object_dirs([first, second])
     assert list(found) == ["Account", "Invoice__c", "Widget__c"]

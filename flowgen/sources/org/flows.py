@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowgen.errors import OrgError, SourceError
+from flowgen.errors import ConfigError, OrgError, SourceError
 from flowgen.model import FlowOutline
 from flowgen.sources.apex import apex_type_json
 from flowgen.sources.describe import parse_describe
@@ -59,6 +59,9 @@ class Pulled:
     unchanged: tuple[str, ...]
     requests: int
     warnings: tuple[str, ...] = field(default=())
+    # Flows outside the command line's --include/--exclude: not refreshed,
+    # their files and manifest entries kept as they were (also in unchanged).
+    kept: tuple[str, ...] = field(default=())
 
     def manifest(self) -> dict[str, Any]:
         """The snapshot manifest (format 1) for this pull."""
@@ -77,6 +80,8 @@ async def pull(
     old_describe: Callable[[str], Any] = lambda name: None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    refresh_include: Sequence[str] = (),
+    refresh_exclude: Sequence[str] = (),
     full: bool = False,
     progress: Progress | None = None,
     batches_in_flight: int = BATCHES_IN_FLIGHT,
@@ -89,16 +94,46 @@ async def pull(
     say which sObject types the flow uses. The describes of every such type
     are fetched on every pull (a few batches at most): objects change
     without their flows changing.
+
+    ``include`` and ``exclude`` (the settings) are the snapshot's scope: a
+    flow outside them leaves it. ``refresh_include`` and ``refresh_exclude``
+    (the command line) narrow only what this pull refreshes: a flow of the
+    previous snapshot outside them keeps its file and manifest entry as they
+    were (``kept``, counted as unchanged), even one the org no longer has.
     """
     warnings: list[str] = []
-    names = await list_flows(
+    in_scope = await list_flows(
         org, include=include, exclude=exclude, warn=warnings.append
     )
     versions = await flow_versions(org)
     old_flows = previous.get("flows") if isinstance(previous, Mapping) else None
     old: Mapping[str, Any] = old_flows if isinstance(old_flows, Mapping) else {}
+    narrowed = bool(refresh_include or refresh_exclude)
     if previous is not None and previous.get("api_version") != org.api_version:
+        if narrowed and old:
+            raise ConfigError(
+                f"the snapshot holds API version {previous.get('api_version')} "
+                f"describes and this pull reads {org.api_version}: every flow must "
+                "be described again, so --include/--exclude cannot narrow it; "
+                "pull without them (or with --api-version "
+                f"{previous.get('api_version')})"
+            )
         full = True  # describes may differ between API versions
+    names = [n for n in in_scope if _selected(n, refresh_include, refresh_exclude)]
+    kept = _kept(old, names, include, exclude, refresh_include, refresh_exclude)
+    listed = set(in_scope)
+    warnings += [
+        f"flow {name} is no longer in the org; kept, since --include/--exclude "
+        "leave it out of this pull (a pull without them removes it)"
+        for name in kept
+        if name not in listed
+    ]
+    kept_files = [name for name in kept if have_file(name)]
+    if kept:
+        warnings.append(
+            f"{len(kept)} flow(s) outside --include/--exclude were not refreshed; "
+            "they keep their files as they were"
+        )
 
     flows: dict[str, dict[str, Any]] = {}
     to_describe: list[str] = []
@@ -126,7 +161,15 @@ async def pull(
         _note_types(
             flows[name], old.get(name, {}), functools.partial(old_describe, name)
         )
-    known = sorted({t for n in unchanged for t in flows[n]["sobject_types"]})
+    # Kept flows' entries stay as they were; their types are still wanted.
+    typed: dict[str, dict[str, Any]] = {}
+    for name in kept_files:
+        typed[name] = {}
+        _note_types(typed[name], old[name], functools.partial(old_describe, name))
+    known = sorted(
+        {t for n in unchanged for t in flows[n]["sobject_types"]}
+        | {t for meta in typed.values() for t in meta["sobject_types"]}
+    )
     files: dict[str, bytes] = {}
 
     def arrived(key: str, body: Mapping[str, Any]) -> None:
@@ -154,7 +197,8 @@ async def pull(
         flows[name]["sobject_types"], flows[name]["apex_types"] = types_used(
             described[name]
         )
-    wanted = sorted({t for meta in flows.values() for t in meta["sobject_types"]})
+    typed.update(flows)
+    wanted = sorted({t for meta in typed.values() for t in meta["sobject_types"]})
     newly = [t for t in wanted if t not in known]  # only new flows use these
     objects.update(
         await describe_sobjects(org, newly, batches_in_flight=batches_in_flight)
@@ -165,7 +209,8 @@ async def pull(
         for name in wanted
         if name not in objects
     ]
-    apex_wanted = sorted({t for meta in flows.values() for t in meta["apex_types"]})
+    apex_wanted = sorted({t for meta in typed.values() for t in meta["apex_types"]})
+    flows.update((name, dict(old[name])) for name in kept)
     apex_types, apex_warnings = await fetch_apex_types(org, apex_wanted)
     warnings += apex_warnings
     return Pulled(
@@ -183,9 +228,34 @@ async def pull(
         added=tuple(n for n in added if n in described),
         changed=tuple(n for n in changed if n in described),
         removed=tuple(sorted(set(old) - set(flows))),
-        unchanged=tuple(unchanged),
+        unchanged=tuple(sorted([*unchanged, *kept_files])),
         requests=org.requests,
         warnings=tuple(warnings),
+        kept=tuple(kept_files),
+    )
+
+
+def _kept(
+    old: Mapping[str, Any],
+    refreshed: Sequence[str],
+    include: Sequence[str],
+    exclude: Sequence[str],
+    refresh_include: Sequence[str],
+    refresh_exclude: Sequence[str],
+) -> list[str]:
+    # The previous snapshot's flows that this pull leaves as they are: inside
+    # the settings' scope, outside the command line's filter.
+    if not (refresh_include or refresh_exclude):
+        return []
+    refreshing = set(refreshed)
+    return sorted(
+        name
+        for name, meta in old.items()
+        if isinstance(meta, Mapping)
+        and name not in refreshing
+        and is_flow_file_name(name)
+        and _selected(name, include, exclude)
+        and not _selected(name, refresh_include, refresh_exclude)
     )
 
 

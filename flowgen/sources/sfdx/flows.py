@@ -2,8 +2,10 @@
 
 No org is needed: the flow's own metadata says which variables are inputs
 and outputs and of what type. Files are found under the package directories
-of ``sfdx-project.json`` (or anywhere under the project when it has none)
-and parsed with defusedxml, which refuses DTDs, so no entity of any kind is
+of ``sfdx-project.json`` (or anywhere under the project when it has none),
+by their suffix, as the Salesforce CLI finds them: never inside another
+component's content (``staticresources/``, ``aura/``, ``lwc/``...), and
+parsed with defusedxml, which refuses DTDs, so no entity of any kind is
 expanded and nothing is fetched.
 
 Where the XML and a describe say different things (see docs/sfdx.md): variables
@@ -34,6 +36,7 @@ from flowgen.sources.snapshot import FlowFile
 
 PROJECT_FILE = "sfdx-project.json"
 _SUFFIXES = (".flow-meta.xml", ".flow")
+_SHOWN = 3  # flow files named when they are outside the package directories
 # Flow <status> values that mean the flow is not running in the org.
 INACTIVE_STATUSES = frozenset({"Draft", "Obsolete", "InvalidDraft"})
 # Deploy-time namespace token (CumulusCI and others) in object and class names.
@@ -230,6 +233,8 @@ def open_project(path: str | Path, *, include_inactive: bool = False) -> SfdxPro
     for directory in directories:
         for file in _flow_files_under(directory):
             found.add(file.relative_to(root).as_posix())
+    if not found and directories != [root]:
+        _refuse_flows_elsewhere(root, directories)
     version = settings.get("sourceApiVersion")
     namespace = settings.get("namespace")
     return SfdxProject(
@@ -298,12 +303,34 @@ def _package_directories(root: Path, settings: Mapping[str, Any]) -> list[Path]:
     return directories
 
 
+def _refuse_flows_elsewhere(root: Path, directories: Sequence[Path]) -> None:
+    # No flow in the package directories, but flows beside them: a
+    # packageDirectories or --project pointing at the wrong folder, almost
+    # surely, and an empty package is no use to anyone. Say where they are.
+    elsewhere = [file.relative_to(root).as_posix() for file in _flow_files_under(root)]
+    if not elsewhere:
+        return  # no flows anywhere: an empty package, as asked
+    shown = ", ".join(elsewhere[:_SHOWN])
+    more = f" and {len(elsewhere) - _SHOWN} more" if len(elsewhere) > _SHOWN else ""
+    folders = ", ".join(d.relative_to(root).as_posix() for d in directories)
+    where = f"its package directories ({folders or 'none of which exists'})"
+    raise SourceError(
+        str(root / PROJECT_FILE),
+        f"{where} hold no flow file, but the project has {len(elsewhere)} "
+        f"elsewhere: {shown}{more}; add the folder that holds them to "
+        "'packageDirectories', or point --project (project in [tool.flowgen]) "
+        "at it",
+    )
+
+
 def _flow_files_under(directory: Path) -> Iterator[Path]:
-    for parent, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if d not in metadata_xml.SKIPPED_DIRS)
+    """Flow files as the Salesforce CLI finds them: by their suffix, anywhere
+    in a package directory except tools' folders and other components'
+    content (a static resource's files are not flows, whatever their name)."""
+    for parent, _dirs, files in metadata_xml.walk(directory):
         for name in files:
             if name.endswith(_SUFFIXES):
-                yield Path(parent) / name
+                yield parent / name
 
 
 def _api_name(file_name: str) -> str:

@@ -4,6 +4,9 @@ hand-written file may be."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -12,6 +15,35 @@ from defusedxml.ElementTree import fromstring
 METADATA_NS = "{http://soap.sforce.com/2006/04/metadata}"
 # Folders of a project that hold tools' files, never metadata.
 SKIPPED_DIRS = frozenset({"node_modules", ".sfdx", ".sf", ".git"})
+# Folders whose files are another component's content, not metadata of their
+# own: as the Salesforce CLI resolves source, anything below a folder of a
+# strict-folder type (a static resource's files, an Aura or LWC bundle, a
+# document...) belongs to that type, whatever its file name says.
+CONTENT_DIRS = frozenset(
+    {
+        "staticresources",
+        "aura",
+        "lwc",
+        "contentassets",
+        "documents",
+        "email",
+        "experiences",
+        "digitalExperiences",
+        "siteDotComSites",
+        "waveTemplates",
+    }
+)
+
+
+def walk(directory: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """``os.walk`` over a package directory's metadata, in sorted order:
+    tools' folders (:data:`SKIPPED_DIRS`) and other components' content
+    (:data:`CONTENT_DIRS`) are not entered. A caller may prune ``dirs``."""
+    for parent, dirs, files in os.walk(directory):
+        dirs[:] = sorted(
+            d for d in dirs if d not in SKIPPED_DIRS and d not in CONTENT_DIRS
+        )
+        yield Path(parent), dirs, sorted(files)
 
 
 class XmlRefused(ValueError):

@@ -18,7 +18,6 @@ it, never a traceback.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -28,7 +27,6 @@ from flowgen.sources.sfdx import metadata_xml
 
 _FIELD_SUFFIX = ".field-meta.xml"
 _OBJECT_SUFFIX = ".object-meta.xml"
-# Not project source, as in flowgen.sources.sfdx.flows.
 
 # Metadata API <type> of a CustomField -> the describe's field type.
 _DESCRIBE_TYPES: Mapping[str, str] = {
@@ -73,18 +71,19 @@ def find_object_dirs(package_dirs: Sequence[Path]) -> dict[str, Path]:
     """Object API name -> its ``objects/<Object>`` folder, sorted by name.
 
     Every ``objects/<Object>/`` under the package directories counts when it
-    holds ``<Object>.object-meta.xml`` or a ``fields`` folder. Folders are
+    holds ``<Object>.object-meta.xml`` or a ``fields`` folder, except inside
+    tools' folders and other components' content (a static resource's files,
+    an LWC bundle...: see :func:`metadata_xml.walk`). Folders are
     walked in sorted order; on a duplicate name the first package directory
     (then the first folder in walk order) wins.
     """
     found: dict[str, Path] = {}
     for package_dir in package_dirs:
-        for parent, dirs, _files in os.walk(package_dir):
-            dirs[:] = sorted(d for d in dirs if d not in metadata_xml.SKIPPED_DIRS)
-            if os.path.basename(parent) != "objects":
+        for parent, dirs, _files in metadata_xml.walk(package_dir):
+            if parent.name != "objects":
                 continue
             for name in dirs:
-                folder = Path(parent) / name
+                folder = parent / name
                 if name not in found and _looks_like_object(folder):
                     found[name] = folder
             dirs[:] = []  # an object folder holds no further objects/

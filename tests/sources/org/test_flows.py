@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from flowgen.errors import AuthError, OrgError
+from flowgen.errors import AuthError, ConfigError, OrgError
 from flowgen.sources.org import flows as org_source
 from flowgen.sources.org.auth import AccessToken, ClientCredentials, Credential
 from flowgen.sources.org.http import OrgSession
@@ -147,6 +147,83 @@ def test_include_and_exclude_patterns(org: FakeOrg, tmp_path: Path) -> None:
         tmp_path / "s", _token(org), include=["flow_00*"], exclude=["*_005"]
     )
     assert sorted(pulled.flows) == [f"Flow_00{n}" for n in range(10) if n != 5]
+
+
+def test_a_command_line_include_refreshes_those_flows_and_keeps_the_rest(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    root = tmp_path / "snapshot"
+    _pull_into(root, _token(org))
+    before = _files(root)
+    org.add_flow(describe("Flow_007", [param("extra", "STRING")]))
+    org.add_flow(describe("Flow_008", [param("extra", "STRING")]))
+    org.remove_flow("Flow_009")  # outside the filter: not refreshed, so kept
+    org.add_flow(describe("Brand_New"))  # likewise: not added
+    pulled = _pull_into(root, _token(org), refresh_include=["flow_007"])
+    assert pulled.changed == ("Flow_007",)
+    assert not pulled.added and not pulled.removed
+    assert len(pulled.kept) == FLOWS and "Flow_009" in pulled.kept
+    assert any("Flow_009 is no longer in the org" in w for w in pulled.warnings)
+    after = _files(root)
+    assert b'"extra"' in after["flows/Flow_007.json"][2]
+    assert set(after) == set(before)
+    for name in set(before) - {"flows/Flow_007.json", MANIFEST_NAME}:
+        assert after[name][2] == before[name][2], name
+    old_manifest = json.loads(before[MANIFEST_NAME][2])
+    manifest = json.loads(after[MANIFEST_NAME][2])
+    assert manifest["flows"]["Flow_007"] != old_manifest["flows"]["Flow_007"]
+    del manifest["flows"]["Flow_007"], old_manifest["flows"]["Flow_007"]
+    assert manifest == old_manifest
+
+    # Without the filter the org's state wins: removed, added, changed.
+    pulled = _pull_into(root, _token(org))
+    assert pulled.removed == ("Flow_009",)
+    assert pulled.added == ("Brand_New",) and pulled.changed == ("Flow_008",)
+    assert not pulled.kept
+
+
+def test_a_command_line_exclude_keeps_those_flows_as_they_were(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    root = tmp_path / "snapshot"
+    _pull_into(root, _token(org))
+    before = _files(root)
+    for name in ("Flow_001", "Flow_002"):
+        org.add_flow(describe(name, [param("extra", "STRING")]))
+    org.remove_flow("Flow_003")
+    pulled = _pull_into(root, _token(org), refresh_exclude=["Flow_00[23]"])
+    assert pulled.changed == ("Flow_001",)
+    assert not pulled.removed and pulled.kept == ("Flow_002", "Flow_003")
+    after = _files(root)
+    assert after["flows/Flow_002.json"][2] == before["flows/Flow_002.json"][2]
+    assert after["flows/Flow_003.json"][2] == before["flows/Flow_003.json"][2]
+    assert b'"extra"' in after["flows/Flow_001.json"][2]
+
+
+def test_the_settings_scope_still_removes_flows_outside_it(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    root = tmp_path / "snapshot"
+    _pull_into(root, _token(org))
+    pulled = _pull_into(
+        root, _token(org), include=["Flow_0*"], refresh_include=["Flow_001"]
+    )
+    assert pulled.removed == ("Screen_Wizard",)
+    assert "Screen_Wizard" not in pulled.flows and len(pulled.flows) == FLOWS
+    assert pulled.unchanged == tuple(sorted(pulled.flows))
+    assert not (root / "flows" / "Screen_Wizard.json").exists()
+
+
+def test_a_command_line_filter_cannot_narrow_a_pull_at_a_new_api_version(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    root = tmp_path / "snapshot"
+    _pull_into(root, _token(org))
+    manifest = json.loads((root / MANIFEST_NAME).read_text())
+    manifest["api_version"] = "61.0"
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest))
+    with pytest.raises(ConfigError, match="cannot narrow it; pull without them"):
+        _pull_into(root, _token(org), refresh_include=["Flow_001"])
 
 
 @pytest.mark.parametrize(
@@ -460,3 +537,20 @@ def test_an_apex_class_the_org_cannot_show_stays_a_dict_with_a_warning(
     pulled = _pull_into(tmp_path / "snap", _token(org))
     assert any("Managed" in warning for warning in pulled.warnings)
     assert not (tmp_path / "snap" / "apex").exists()
+
+
+def test_a_narrowed_pull_keeps_the_record_types_of_the_flows_it_keeps(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    _record_flows(org)
+    root = tmp_path / "snap"
+    _pull_into(root, _token(org))
+    pulled = _pull_into(root, _token(org), refresh_include=["Flow_001"])
+    assert "Touch_Account" in pulled.kept
+    assert (root / "sobjects" / "Account.json").is_file()
+    manifest = read_manifest(root)
+    assert manifest is not None
+    assert manifest["flows"]["Touch_Account"]["sobject_types"] == [
+        "Account",
+        "Ghost__c",
+    ]
