@@ -50,10 +50,13 @@ def _flows(count: int, *, edited: bool = False) -> list[dict[str, object]]:
 
 
 def _moments(finished_after: float) -> list[tuple[float, signal.Signals]]:
-    """Delays from 0.01 s to a little past a whole run, alternating signals."""
+    """Delays from 0.01 s to a little past a whole run, alternating signals;
+    the last one well past it, so that a run slowed by a busy machine still
+    finishes once."""
     last = max(finished_after * 1.1, 0.3)
-    step = (last - 0.01) / (MOMENTS - 1)
-    return [(0.01 + i * step, SIGNALS[i % 2]) for i in range(MOMENTS)]
+    step = (last - 0.01) / (MOMENTS - 2)
+    spread = [(0.01 + i * step, SIGNALS[i % 2]) for i in range(MOMENTS - 1)]
+    return [*spread, (finished_after * 4 + 0.5, SIGNALS[(MOMENTS - 1) % 2])]
 
 
 def _wait_until_flowgen_runs(pid: int) -> None:

@@ -52,6 +52,15 @@ def run_job(job: Callable[[], int]) -> int:
     return status
 
 
+def interrupted_status(exc: KeyboardInterrupt) -> int:
+    """Say which state an interrupt left (nothing was written yet) and
+    return its exit status, 130 or 143."""
+    atomic.closing()
+    signum = _signal_of(exc) or int(signal.SIGINT)
+    say(_interrupted_line(signum))
+    return 128 + signum
+
+
 def _signal_of(exc: BaseException) -> int | None:
     # The signal behind ``exc``: Interrupted says; a plain KeyboardInterrupt is
     # SIGINT; anything else (a cancelled request, say) counts only when a

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from flowgen.cli import diff, generate, init, org, pull
+from flowgen.cli.exit import interrupted_status
 from flowgen.output import atomic
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        # An interrupt before a command's job began (run_job handles those
+        # after): the same quiet line and status, not click's "Aborted!".
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            ctx.exit(interrupted_status(exc))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="salesforce-flowgen")
 def main() -> None:
     """Generate typed Python bindings for the Salesforce Flows of an org.
