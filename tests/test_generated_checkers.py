@@ -22,6 +22,7 @@ from tests.conftest import GENERATED_EXAMPLE, REPO
 from tests.sources.test_sfdx import CORPUS
 
 USER_SCRIPT = REPO / "tests" / "checkers" / "user_script.py"
+APP_TESTS = REPO / "tests" / "checkers" / "app_tests.py"
 RUFF_RULES = "E4,E7,E9,F,W,I,B,UP"
 
 
@@ -93,6 +94,7 @@ def _copy_example(root: Path, extra: str = "") -> Path:
         GENERATED_EXAMPLE / "acme_flows", root / "acme_flows", ignore=ignore
     )
     (root / "user_script.py").write_text(USER_SCRIPT.read_text() + extra)
+    shutil.copyfile(APP_TESTS, root / "app_tests.py")
     return root
 
 
@@ -139,7 +141,7 @@ def test_ruff_is_clean(request: pytest.FixtureRequest, which: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("target", ["acme_flows", "user_script.py"])
+@pytest.mark.parametrize("target", ["acme_flows", "user_script.py", "app_tests.py"])
 def test_pyright_strict_on_the_example_and_a_user_script(
     example_root: Path, target: str
 ) -> None:
@@ -159,9 +161,10 @@ def test_mypy_strict_on_the_example(example_root: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_mypy_strict_on_a_user_script(example_root: Path) -> None:
+@pytest.mark.parametrize("script", ["user_script.py", "app_tests.py"])
+def test_mypy_strict_on_a_user_script(example_root: Path, script: str) -> None:
     # An installed package's own errors are not the user's: only the script's.
-    done = _mypy(example_root, "--follow-imports=silent", "user_script.py")
+    done = _mypy(example_root, "--follow-imports=silent", script)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -213,3 +216,32 @@ def test_bandit_and_ruff_catch_planted_problems(tmp_path: Path) -> None:
     done = _ruff(package)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "F401" in done.stdout and "I001" in done.stdout, done.stdout
+
+
+_WRONG_HANDLER = """
+
+def wrong_handler(fake: FakeFlows) -> None:
+    def count(inp: GetOpenCaseCountInput) -> GetOpenCaseCountOutput:
+        return GetOpenCaseCountOutput()
+
+    fake.on(calculate_invoice_totals, count)
+"""
+
+
+def test_a_handler_of_another_flow_is_a_type_error(tmp_path: Path) -> None:
+    root = _copy_example(tmp_path)
+    imports = (
+        "from acme_flows import GetOpenCaseCountInput, GetOpenCaseCountOutput\n"
+        "from acme_flows import calculate_invoice_totals\n"
+        "from acme_flows.testing import FakeFlows\n"
+    )
+    (root / "wrong.py").write_text(imports + _WRONG_HANDLER)
+    errors, output = _pyright(root, "wrong.py")
+    assert errors >= 1, output
+    assert 'No overloads for "on"' in output, output
+    assert '"GetOpenCaseCountInput"' in output, output
+    done = _mypy(root, "--follow-imports=silent", "wrong.py")
+    assert done.returncode == 1, done.stdout + done.stderr
+    # mypy names the first overload it tried, and the handler's type.
+    assert 'to "on" of "FakeFlows"' in done.stdout, done.stdout
+    assert "GetOpenCaseCountInput" in done.stdout, done.stdout

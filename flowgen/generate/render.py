@@ -112,9 +112,13 @@ def render_init(
         ),
         example=modules[0].function if modules else None,
     )
-    return {
+    files = {
         f"__init__{suffix}": encode(
             env.get_template(f"package_init{suffix}.jinja").render(package=package_view)
         )
         for suffix in (".py", ".pyi")
     }
+    files["testing.py"] = encode(
+        env.get_template("testing.py.jinja").render(package=package_view)
+    )
+    return files

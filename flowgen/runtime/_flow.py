@@ -97,6 +97,15 @@ class Flow(Generic[_InT, _OutT]):
     def __repr__(self) -> str:
         return f"Flow({self.name!r})"
 
+    @property
+    def output_keys(self) -> tuple[str, ...]:
+        """The outputs' wire keys, in the Output's field order, then INTERVIEW_KEYS."""
+        return self._output_keys
+
+    def to_wire(self, value: _InT) -> WireObject:
+        """One Input as one element of ``inputs``."""
+        return self._to_wire(value)
+
     def encode(self, values: Sequence[_InT], batch_size: int) -> list[Request]:
         """The request bodies for ``values``, ``batch_size`` inputs to each.
 

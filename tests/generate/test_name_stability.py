@@ -73,8 +73,13 @@ def test_a_colliding_flow_and_a_new_parameter_rename_nothing(
     )
     assert set(after) == set(before) | {added}
     changed = {path for path in before if before[path] != after[path]}
-    # The package index lists the new flow; the flow with the new input has it.
-    assert changed == {"__init__.py", "flows/merge_duplicate_accounts.py"}
+    # The package index and the fakes list the new flow; the flow with the
+    # new input has it.
+    assert changed == {
+        "__init__.py",
+        "testing.py",
+        "flows/merge_duplicate_accounts.py",
+    }
     merge = after["flows/merge_duplicate_accounts.py"].decode()
     for kept in ("account_name_1f56: str", "account_name: str", "master_account:"):
         assert kept in merge
