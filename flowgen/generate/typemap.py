@@ -18,9 +18,10 @@ class PythonType(NamedTuple):
     """How generated code spells a parameter's type and the runtime functions
     that carry its values to and from the wire.
 
-    A value goes out as ``{to_wire}(value, name{to_args})`` and comes back as
-    ``{from_wire}(value, name{from_args})``: the ``*_args`` are the rest of
-    the call's arguments, already spelt.
+    A flow input goes out as ``{to_json}(value, name{json_args})`` (its JSON
+    text), an Apex member as ``{to_wire}(value, name{to_args})`` (a wire
+    value), and both come back as ``{from_wire}(value, name{from_args})``:
+    the ``*_args`` are the rest of the call's arguments, already spelt.
     """
 
     annotation: str
@@ -33,6 +34,8 @@ class PythonType(NamedTuple):
     # What an input of this type accepts, where wider than ``annotation``:
     # outputs are lists, inputs any sequence (a tuple too).
     accepts: str = ""
+    to_json: str = ""
+    json_args: tuple[str, ...] = ()
 
     @property
     def input_annotation(self) -> str:
@@ -48,12 +51,18 @@ class PythonType(NamedTuple):
             (self.to_wire, *self.to_args),
             (self.from_wire, *self.from_args),
             f"_abc.Sequence[{self.input_annotation}]",
+            "_rt.list_json",
+            (self.to_json, *self.json_args),
         )
 
 
 def _runtime_pair(kind: str, annotation: str, *imports: str) -> PythonType:
     return PythonType(
-        annotation, f"_rt.{kind}_to_wire", f"_rt.{kind}_from_wire", frozenset(imports)
+        annotation,
+        f"_rt.{kind}_to_wire",
+        f"_rt.{kind}_from_wire",
+        frozenset(imports),
+        to_json=f"_rt.{kind}_json",
     )
 
 
@@ -88,6 +97,8 @@ def record(annotation: str, sobject: str | None, *imports: str) -> PythonType:
         "_rt.record_from_wire",
         frozenset(imports),
         (python_string(sobject) if sobject else "None",),
+        to_json="_rt.record_json",
+        json_args=(python_string(sobject) if sobject else "None",),
     )
 
 
@@ -97,7 +108,14 @@ def apex_class(alias: str, module: str = "") -> PythonType:
     imports = frozenset({module.rstrip(".")}) if module else frozenset()
     cls = f"{module}{alias}"
     return PythonType(
-        cls, "_rt.apex_to_wire", "_rt.apex_from_wire", imports, (cls,), (cls,)
+        cls,
+        "_rt.apex_to_wire",
+        "_rt.apex_from_wire",
+        imports,
+        (cls,),
+        (cls,),
+        to_json="_rt.apex_json",
+        json_args=(cls,),
     )
 
 

@@ -7,6 +7,7 @@ the templates only place what the views hold.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -48,15 +49,17 @@ def stdlib_imports(aliases: Iterable[str]) -> list[tuple[str, str]]:
 class ParamView(NamedTuple):
     attr: str
     wire_literal: str
+    # The text that writes this input's key in a JSON object: ',"name":'.
+    json_key_literal: str
     wire_doc: str
     title: str
     type_doc: str
     description_lines: tuple[str, ...]
     values_doc: str
     annotation: str
-    to_wire: str
+    to_json: str
     from_wire: str
-    to_args: tuple[str, ...]
+    json_args: tuple[str, ...]
     from_args: tuple[str, ...]
     required: bool
 
@@ -199,15 +202,16 @@ def param_view(param: Param, attr: str, ptype: typemap.PythonType) -> ParamView:
     return ParamView(
         attr=attr,
         wire_literal=_string_literal(param.name),
+        json_key_literal=_string_literal("," + json.dumps(param.name) + ":"),
         wire_doc=inline(param.name),
         title=inline(param.label or param.name),
         type_doc=inline(type_doc),
         description_lines=_doc_lines(param.description),
         values_doc=_values_doc(param.picklist_values),
         annotation=ptype.annotation,
-        to_wire=ptype.to_wire,
+        to_json=ptype.to_json,
         from_wire=ptype.from_wire,
-        to_args=ptype.to_args,
+        json_args=ptype.json_args,
         from_args=ptype.from_args,
         required=param.required,
     )

@@ -130,7 +130,11 @@ def package_stamps(out_dir: Path) -> dict[str, list[int]]:
     pending = [(str(out_dir), "")]
     while pending:
         folder, prefix = pending.pop()
-        with os.scandir(folder) as entries:
+        try:
+            entries = os.scandir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # deleted since: the stamps then match no record
+        with entries:
             for entry in entries:
                 if entry.is_dir():  # as os.walk: a link to a folder is not entered
                     if entry.name != "__pycache__" and not entry.is_symlink():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar, cast
@@ -87,10 +88,13 @@ def integer_to_wire(value: object, name: str) -> int | None:
 
 
 def float_to_wire(value: object, name: str) -> float | None:
-    if value is None or type(value) is float:
-        return value
+    if value is None:
+        return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"input {name!r}: {value} cannot be sent to Salesforce")
+        return number
     raise wrong_type(name, "float", value)
 
 
@@ -154,7 +158,7 @@ def time_to_wire(value: object, name: str) -> str | None:
     return f"{value:%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
-def _is_sequence(value: object) -> bool:
+def is_sequence(value: object) -> bool:
     # Any sequence but text: a str is a sequence of its characters.
     if type(value) is list or type(value) is tuple:
         return True  # the usual case, without an ABC check
@@ -164,7 +168,7 @@ def _is_sequence(value: object) -> bool:
 def multipicklist_to_wire(value: object, name: str) -> str | None:
     if value is None:
         return None
-    if not _is_sequence(value):
+    if not is_sequence(value):
         raise wrong_type(name, "a sequence of str", value)
     items = cast("Sequence[object]", value)
     try:
@@ -173,7 +177,7 @@ def multipicklist_to_wire(value: object, name: str) -> str | None:
         raise wrong_type(
             name, "a sequence of str", next(i for i in items if not isinstance(i, str))
         ) from None
-    if text.count(";") >= len(items):  # joining adds one fewer
+    if items and text.count(";") >= len(items):  # joining adds one fewer
         raise ValueError(
             f"input {name!r}: multi-select picklist values cannot contain ';'"
         )
@@ -219,7 +223,7 @@ def list_to_wire(
     *item_args)``."""
     if value is None:
         return None
-    if not _is_sequence(value):
+    if not is_sequence(value):
         raise wrong_type(name, "a sequence (list or tuple)", value)
     return [
         None if element is None else item(element, f"{name}[{index}]", *item_args)
@@ -412,11 +416,11 @@ def list_from_wire(
 
 
 def with_keys(values: WireObject, keys: Sequence[str]) -> WireObject:
-    """``values`` with each of ``keys`` it lacks found in another case.
+    """``values`` with each of ``keys``, found in another case where missing.
 
     Apex names, and so the keys of Salesforce's answers, are case-insensitive:
     an answer may say ``Total`` for the output ``total``. A key found in no
-    case at all is left out (the output is then None).
+    case at all is set to None (the output is then None).
     """
     missing = [key for key in keys if key not in values]
     if not missing:
@@ -427,8 +431,7 @@ def with_keys(values: WireObject, keys: Sequence[str]) -> WireObject:
     found = dict(values)
     for key in missing:
         other = folded.get(key.lower())
-        if other is not None:
-            found[key] = values[other]
+        found[key] = None if other is None else values[other]
     return found
 
 

@@ -15,7 +15,6 @@ from ._errors import (
     SalesforceError,
     salesforce_errors,
 )
-from ._json import dumps
 
 DEFAULT_API_VERSION = "62.0"
 
@@ -70,10 +69,11 @@ class FlowResult(Generic[_OutT]):
 class Flow(Generic[_InT, _OutT]):
     """A flow's name and the two functions its module writes out for it.
 
-    ``to_wire`` turns one Input into the JSON object of one element of
+    ``to_json`` writes one Input as the JSON text of one element of
     ``inputs``; ``from_wire`` turns one answer's ``outputValues`` into the
-    Output. ``output_keys`` are the keys ``from_wire`` reads, so that an
-    answer holding one in another case can be read all the same.
+    Output, reading each of ``output_keys`` by subscript; when one is
+    missing, or in another case (Apex names are case-insensitive),
+    ``from_wire`` is called again with every key found or set to None.
     """
 
     def __init__(
@@ -81,7 +81,7 @@ class Flow(Generic[_InT, _OutT]):
         name: str,
         *,
         api_version: str = DEFAULT_API_VERSION,
-        to_wire: Callable[[_InT], WireObject],
+        to_json: Callable[[_InT], str],
         from_wire: Callable[[WireObject], _OutT],
         output_keys: Sequence[str],
     ) -> None:
@@ -89,10 +89,9 @@ class Flow(Generic[_InT, _OutT]):
         # The REST API version the module was generated against; a client
         # built without an api_version calls each flow at its own.
         self.api_version = api_version
-        self._to_wire = to_wire
+        self._to_json = to_json
         self._from_wire = from_wire
         self._output_keys = (*output_keys, *INTERVIEW_KEYS)
-        self._all_keys = frozenset(self._output_keys)
 
     def __repr__(self) -> str:
         return f"Flow({self.name!r})"
@@ -102,25 +101,25 @@ class Flow(Generic[_InT, _OutT]):
         """The outputs' wire keys, in the Output's field order, then INTERVIEW_KEYS."""
         return self._output_keys
 
-    def to_wire(self, value: _InT) -> WireObject:
-        """One Input as one element of ``inputs``."""
-        return self._to_wire(value)
+    def to_json(self, value: _InT) -> str:
+        """One Input as the JSON text of one element of ``inputs``."""
+        return self._to_json(value)
 
     def encode(self, values: Sequence[_InT], batch_size: int) -> list[Request]:
         """The request bodies for ``values``, ``batch_size`` inputs to each.
 
         All are made before anything is sent: a bad value at the end must
-        not fail the call after earlier requests already ran. Each chunk's
-        wire dicts are let go once its JSON is written.
+        not fail the call after earlier requests already ran.
         """
         if batch_size < 1:
             raise FlowConfigError("batch_size must be at least 1")
-        to_wire = self._to_wire
+        to_json = self._to_json
         requests: list[Request] = []
         try:
             for start in range(0, len(values), batch_size):
-                chunk = [to_wire(value) for value in values[start : start + batch_size]]
-                requests.append(Request(start, len(chunk), dumps({"inputs": chunk})))
+                chunk = [to_json(value) for value in values[start : start + batch_size]]
+                body = '{"inputs":[' + ",".join(chunk) + "]}"
+                requests.append(Request(start, len(chunk), body.encode("utf-8")))
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{self.name}: {exc}") from exc
         return requests
@@ -129,7 +128,7 @@ class Flow(Generic[_InT, _OutT]):
         self, start: int, answers: Sequence[Mapping[str, Any]]
     ) -> list[FlowResult[_OutT]]:
         """One result per answer of a chunk whose first input was ``start``."""
-        name, from_wire, keys = self.name, self._from_wire, self._all_keys
+        name, from_wire = self.name, self._from_wire
         results: list[FlowResult[_OutT]] = []
         try:
             for index, answer in enumerate(answers, start):
@@ -139,13 +138,21 @@ class Flow(Generic[_InT, _OutT]):
                 )
                 # No isSuccess at all and no errors: read it as a success.
                 if success is True or (success is None and not errors):
-                    values: WireObject | None = answer.get("outputValues")
-                    if type(values) is not dict or not keys.issubset(values):
-                        values = self._outputs(values)
-                    results.append(FlowResult(name, index, from_wire(values)))
+                    values: object = answer.get("outputValues")
+                    if type(values) is dict:
+                        wire = cast("WireObject", values)
+                        # from_wire reads each key by subscript: a KeyError
+                        # means one is missing or in another case.
+                        try:
+                            output = from_wire(wire)
+                        except KeyError:
+                            output = from_wire(self._outputs(wire))
+                    else:
+                        output = from_wire(self._outputs(values))
+                    results.append(FlowResult(name, index, output))
                 else:
                     results.append(FlowResult(name, index, None, errors))
-        except (TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise FlowResponseError(f"flow {name!r}: {exc}") from exc
         return results
 
@@ -155,9 +162,11 @@ class Flow(Generic[_InT, _OutT]):
         return result.unwrap()
 
     def _outputs(self, values: object) -> WireObject:
-        # The slow path: no outputValues, or keys in another case than ours.
+        # The slow path: no outputValues, or keys missing or in another case
+        # than ours. Every output key is then there, None where not found.
         if values is None:
-            return {}
+            empty: WireObject = {key: None for key in self._output_keys}
+            return empty
         if type(values) is not dict:
             raise FlowResponseError(
                 f"flow {self.name!r}: outputValues is a {type(values).__name__}, "

@@ -16,8 +16,8 @@ from typing import Any
 _MARKER = "\x00~"
 
 
-def dumps(value: object) -> bytes:
-    """UTF-8 JSON of ``value``, Decimal values written with all their digits."""
+def dumps_text(value: object) -> str:
+    """ASCII JSON of ``value``, Decimal values written with all their digits."""
     marker = _MARKER
     while True:
         count = 0
@@ -38,12 +38,16 @@ def dumps(value: object) -> bytes:
             value, default=write_decimal, allow_nan=False, separators=(",", ":")
         )
         if not count:
-            return text.encode("utf-8")
-        spelt = json.dumps(marker)[1:-1]  # as JSON writes it: \u0000flowgen-...
+            return text
+        spelt = json.dumps(marker)[1:-1]  # as JSON writes it: \u0000~
         if text.count(spelt) == 2 * count:
-            text = text.replace(f'"{spelt}', "").replace(f'{spelt}"', "")
-            return text.encode("utf-8")
+            return text.replace(f'"{spelt}', "").replace(f'{spelt}"', "")
         marker = f"{_MARKER}{os.urandom(8).hex()}~"
+
+
+def dumps(value: object) -> bytes:
+    """UTF-8 JSON of ``value``, Decimal values written with all their digits."""
+    return dumps_text(value).encode("ascii")
 
 
 def loads(content: bytes) -> Any:

@@ -84,8 +84,9 @@ def test_a_colliding_flow_and_a_new_parameter_rename_nothing(
     for kept in ("account_name_1f56: str", "account_name: str", "master_account:"):
         assert kept in merge
     assert (
-        'wire["accountNameSuffix"] = _rt.boolean_to_wire(\n'
-        '            value.account_name_suffix, "account_name_suffix"\n' in merge
+        "        text += ',\"accountNameSuffix\":'\n"
+        "        text += _rt.boolean_json("
+        'value.account_name_suffix, "account_name_suffix")\n' in merge
     )
     # Every name the package exported before is still exported.
     index_before = before["__init__.py"].decode()

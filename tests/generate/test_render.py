@@ -1,7 +1,9 @@
 """Rendering from specs: hostile metadata, determinism, names."""
 
 import ast
+import dataclasses
 import importlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from flowgen.output.write import write_package
 from flowgen.sources.snapshot import read_snapshot
 from tests.conftest import (
     GENERATED_EXAMPLE,
+    HOSTILE_TEXTS,
     describe,
     param,
     write_hostile_snapshot,
@@ -131,6 +134,25 @@ def test_hostile_wire_names_are_kept_exactly_as_data(tmp_path: Path) -> None:
     text = '"""\n__import__(\'pathlib\').Path(\'CANARY\').touch()\n"""'
     assert text in strings  # the wire name, verbatim, as a string constant
     assert "Hostile_0" in strings
+
+
+def test_hostile_input_names_reach_the_request_body_exactly(
+    tmp_path: Path,
+    import_package,  # type: ignore[no-untyped-def]
+) -> None:
+    # Each input's key is JSON-escaped when the module is generated: the
+    # text a flow module writes must parse back to the org's own names.
+    rendered = _render(write_hostile_snapshot(tmp_path / "snap"), "hostile_keys")
+    write_package(rendered.files, tmp_path / "out" / "hostile_keys")
+    import_package(tmp_path / "out", "hostile_keys")
+    for index, text in enumerate(HOSTILE_TEXTS):
+        module = importlib.import_module(f"hostile_keys.flows.hostile_{index}")
+        fields = dataclasses.fields(module.__dict__[f"Hostile{index}Input"])
+        values = {field.name: f"{text} value" for field in fields[:2]}
+        body = module._FLOW.to_json(module.__dict__[f"Hostile{index}Input"](**values))
+        assert body.isascii()
+        assert json.loads(body) == {text: f"{text} value", f"{text} 2": f"{text} value"}
+    assert not (tmp_path / "CANARY").exists()
 
 
 def test_function_names_avoid_package_modules_and_bulk_suffix(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from tests.conftest import EXAMPLE_SNAPSHOT, run_flowgen
@@ -70,3 +71,19 @@ def test_a_record_left_in_the_package_by_an_older_flowgen_goes(tmp_path: Path) -
     os.utime(edited, ns=(2, 2))
     assert _generate(tmp_path, out, cache)[0] == 0
     assert not old.exists() and mine.exists()
+
+
+def test_a_deleted_package_is_generated_again(tmp_path: Path) -> None:
+    # The record outlives the package it describes: deleting the package (or
+    # its parent folder) and generating again must rebuild it, not crash.
+    out, cache = tmp_path / "gen" / "acme_flows", tmp_path / "cache"
+    assert _generate(tmp_path, out, cache)[0] == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for gone in (out, out.parent):
+        shutil.rmtree(gone)
+        status, said = _generate(tmp_path, out, cache)
+        assert status == 0 and "up to date" not in said, said
+        after = {
+            p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()
+        }
+        assert after == before

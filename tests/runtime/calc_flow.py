@@ -1,7 +1,7 @@
 """A small flow written out the way a generated flow module writes one.
 
 The runtime tests run this ``Calc`` flow against ``httpx.MockTransport``: a
-frozen Input dataclass, a slotted Output dataclass, the ``_to_wire`` and
+frozen Input dataclass, a slotted Output dataclass, the ``_to_json`` and
 ``_from_wire`` functions a generated module spells out with the codec
 functions, and the ``Flow`` that ties them together.
 """
@@ -39,23 +39,25 @@ class CalcOutput:
     interview_guid: str | None = None
 
 
-def calc_to_wire(value: CalcInput) -> rt.WireObject:
-    wire: rt.WireObject = {}
+def calc_to_json(value: CalcInput) -> str:
+    text = ""
     if value.amount is not rt.UNSET:
-        wire["amount"] = rt.decimal_to_wire(value.amount, "amount")
+        text += ',"amount":'
+        text += rt.decimal_json(value.amount, "amount")
     if value.note is not rt.UNSET:
-        wire["noteText"] = rt.string_to_wire(value.note, "note")
-    return wire
+        text += ',"noteText":'
+        text += rt.string_json(value.note, "note")
+    return "{" + text[1:] + "}"
 
 
 def calc_from_wire(values: rt.WireObject) -> CalcOutput:
     return CalcOutput(
-        total=rt.decimal_from_wire(values.get("total"), "total"),
+        total=rt.decimal_from_wire(values["total"], "total"),
         interview_status=rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -63,7 +65,7 @@ def calc_from_wire(values: rt.WireObject) -> CalcOutput:
 CALC = rt.Flow(
     "Calc",
     api_version="62.0",
-    to_wire=calc_to_wire,
+    to_json=calc_to_json,
     from_wire=calc_from_wire,
     output_keys=("total",),
 )

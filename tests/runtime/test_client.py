@@ -31,7 +31,7 @@ from tests.runtime.calc_flow import (
     CalcInput,
     CalcOutput,
     calc_from_wire,
-    calc_to_wire,
+    calc_to_json,
     echo_totals,
     ok,
     sent_inputs,
@@ -628,7 +628,7 @@ def test_api_version_comes_from_the_flow_unless_the_client_sets_one() -> None:
     old = rt.Flow(
         "Old",
         api_version="58.0",
-        to_wire=calc_to_wire,
+        to_json=calc_to_json,
         from_wire=calc_from_wire,
         output_keys=("total",),
     )
@@ -649,7 +649,7 @@ def test_flow_names_are_quoted_into_the_url() -> None:
 
     odd = rt.Flow(
         "a/b c?d",
-        to_wire=calc_to_wire,
+        to_json=calc_to_json,
         from_wire=calc_from_wire,
         output_keys=("total",),
     )

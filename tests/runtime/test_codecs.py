@@ -330,10 +330,10 @@ def test_apex_objects_given_as_dicts_are_sent_as_they_are() -> None:
 # -- output keys in another case --------------------------------------------------------
 
 
-def test_with_keys_finds_missing_keys_in_another_case() -> None:
+def test_with_keys_finds_missing_keys_in_another_case_or_sets_none() -> None:
     values: rt.WireObject = {"TOTAL": 1, "other": 2}
     found = with_keys(values, ["total", "missing"])
-    assert found == {"TOTAL": 1, "other": 2, "total": 1}
+    assert found == {"TOTAL": 1, "other": 2, "total": 1, "missing": None}
     assert values == {"TOTAL": 1, "other": 2}  # the answer itself is kept
     exact: rt.WireObject = {"total": 1}
     assert with_keys(exact, ["total"]) is exact

@@ -1,6 +1,6 @@
 """Flow and FlowResult: what a generated module's two functions are wrapped in.
 
-A generated module writes out ``_to_wire`` and ``_from_wire`` for its flow;
+A generated module writes out ``_to_json`` and ``_from_wire`` for its flow;
 ``Flow`` encodes every input through the first, reads every answer through
 the second (finding outputs whose key came back in another case), and names
 the flow in the errors either raises. These tests drive a flow that takes
@@ -61,52 +61,61 @@ class KindsOutput:
     interview_guid: str | None = None
 
 
-def kinds_to_wire(value: KindsInput) -> rt.WireObject:
-    wire: rt.WireObject = {}
+def kinds_to_json(value: KindsInput) -> str:
+    text = ""
     if value.text is not rt.UNSET:
-        wire["text"] = rt.string_to_wire(value.text, "text")
+        text += ',"text":'
+        text += rt.string_json(value.text, "text")
     if value.flag is not rt.UNSET:
-        wire["flag"] = rt.boolean_to_wire(value.flag, "flag")
+        text += ',"flag":'
+        text += rt.boolean_json(value.flag, "flag")
     if value.count is not rt.UNSET:
-        wire["count"] = rt.integer_to_wire(value.count, "count")
+        text += ',"count":'
+        text += rt.integer_json(value.count, "count")
     if value.amount is not rt.UNSET:
-        wire["amount"] = rt.decimal_to_wire(value.amount, "amount")
+        text += ',"amount":'
+        text += rt.decimal_json(value.amount, "amount")
     if value.day is not rt.UNSET:
-        wire["day"] = rt.date_to_wire(value.day, "day")
+        text += ',"day":'
+        text += rt.date_json(value.day, "day")
     if value.moment is not rt.UNSET:
-        wire["moment"] = rt.datetime_to_wire(value.moment, "moment")
+        text += ',"moment":'
+        text += rt.datetime_json(value.moment, "moment")
     if value.picks is not rt.UNSET:
-        wire["picks"] = rt.multipicklist_to_wire(value.picks, "picks")
+        text += ',"picks":'
+        text += rt.multipicklist_json(value.picks, "picks")
     if value.account is not rt.UNSET:
-        wire["account"] = rt.record_to_wire(value.account, "account", "Account")
+        text += ',"account":'
+        text += rt.record_json(value.account, "account", "Account")
     if value.names is not rt.UNSET:
-        wire["names"] = rt.list_to_wire(value.names, "names", rt.string_to_wire)
-    return wire
+        text += ',"names":'
+        text += rt.list_json(value.names, "names", rt.string_json)
+    return "{" + text[1:] + "}"
 
 
 def kinds_from_wire(values: rt.WireObject) -> KindsOutput:
     return KindsOutput(
-        text=rt.string_from_wire(values.get("text"), "text"),
-        flag=rt.boolean_from_wire(values.get("flag"), "flag"),
-        count=rt.integer_from_wire(values.get("count"), "count"),
-        amount=rt.decimal_from_wire(values.get("amount"), "amount"),
-        day=rt.date_from_wire(values.get("day"), "day"),
-        moment=rt.datetime_from_wire(values.get("moment"), "moment"),
-        picks=rt.multipicklist_from_wire(values.get("picks"), "picks"),
-        account=rt.record_from_wire(values.get("account"), "account"),
-        names=rt.list_from_wire(values.get("names"), "names", rt.string_from_wire),
+        text=rt.string_from_wire(values["text"], "text"),
+        flag=rt.boolean_from_wire(values["flag"], "flag"),
+        count=rt.integer_from_wire(values["count"], "count"),
+        amount=rt.decimal_from_wire(values["amount"], "amount"),
+        day=rt.date_from_wire(values["day"], "day"),
+        moment=rt.datetime_from_wire(values["moment"], "moment"),
+        picks=rt.multipicklist_from_wire(values["picks"], "picks"),
+        account=rt.record_from_wire(values["account"], "account"),
+        names=rt.list_from_wire(values["names"], "names", rt.string_from_wire),
         interview_status=rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
 
 KINDS = rt.Flow(
     "Kinds",
-    to_wire=kinds_to_wire,
+    to_json=kinds_to_json,
     from_wire=kinds_from_wire,
     output_keys=(
         "text",
@@ -209,15 +218,15 @@ def test_encode_errors_name_the_flow_and_the_input(
     assert isinstance(info.value.__cause__, error)
 
 
-def _raw_to_wire(value: object) -> rt.WireObject:
-    return {"raw": value}
+def _raw_to_json(value: object) -> str:
+    return '{"raw":' + rt.any_json(value, "raw") + "}"
 
 
 def test_a_value_json_cannot_write_fails_before_any_request_is_made() -> None:
     # Each chunk's body is written as soon as the chunk is encoded, so a
     # value only the JSON step refuses still fails the call up front.
     raw = rt.Flow(
-        "Raw", to_wire=_raw_to_wire, from_wire=_two_cases_from_wire, output_keys=()
+        "Raw", to_json=_raw_to_json, from_wire=_two_cases_from_wire, output_keys=()
     )
     with pytest.raises(TypeError, match="^Raw: a object cannot be sent as JSON"):
         raw.encode([1, 2, object()], batch_size=2)
@@ -318,21 +327,21 @@ class _TwoCases:
     lower: int | None = None
 
 
-def _no_inputs(value: object) -> rt.WireObject:
-    return {}
+def _no_inputs(value: object) -> str:
+    return "{}"
 
 
 def _two_cases_from_wire(values: rt.WireObject) -> _TwoCases:
     return _TwoCases(
-        upper=rt.integer_from_wire(values.get("Total"), "upper"),
-        lower=rt.integer_from_wire(values.get("total"), "lower"),
+        upper=rt.integer_from_wire(values["Total"], "upper"),
+        lower=rt.integer_from_wire(values["total"], "lower"),
     )
 
 
 def test_wire_names_alike_but_for_case_still_find_their_stand_ins() -> None:
     two_cases = rt.Flow(
         "Cases",
-        to_wire=_no_inputs,
+        to_json=_no_inputs,
         from_wire=_two_cases_from_wire,
         output_keys=("Total", "total"),
     )
@@ -351,20 +360,20 @@ class CountedOutput:
 
 def _counted_from_wire(values: rt.WireObject) -> CountedOutput:
     return CountedOutput(
-        index=rt.integer_from_wire(values.get("index"), "index"),
-        count=rt.integer_from_wire(values.get("count"), "count"),
+        index=rt.integer_from_wire(values["index"], "index"),
+        count=rt.integer_from_wire(values["count"], "count"),
         interview_status=rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
 
 COUNTED = rt.Flow(
     "Counted",
-    to_wire=_no_inputs,
+    to_json=_no_inputs,
     from_wire=_counted_from_wire,
     output_keys=("index", "count"),
 )

@@ -189,7 +189,7 @@ class FakeOrg:
         with self._lock:
             for value in values:
                 try:
-                    wire = json.loads(dumps(flow.to_wire(value)))
+                    wire = json.loads(flow.to_json(value))
                 except (TypeError, ValueError):
                     continue  # the client's own encoding reports it
                 self._pending.setdefault((flow.name, _key(wire)), []).append(value)

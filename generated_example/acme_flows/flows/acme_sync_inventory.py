@@ -76,38 +76,41 @@ class AcmeSyncInventoryOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: AcmeSyncInventoryInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["warehouseCode"] = _rt.string_to_wire(value.warehouse_code, "warehouse_code")
+def _to_json(value: AcmeSyncInventoryInput) -> str:
+    text: str = ""
+    text += ',"warehouseCode":'
+    text += _rt.string_json(value.warehouse_code, "warehouse_code")
     if value.skus is not _rt.UNSET:
-        wire["skus"] = _rt.list_to_wire(value.skus, "skus", _rt.string_to_wire)
+        text += ',"skus":'
+        text += _rt.list_json(value.skus, "skus", _rt.string_json)
     if value.since is not _rt.UNSET:
-        wire["since"] = _rt.datetime_to_wire(value.since, "since")
+        text += ',"since":'
+        text += _rt.datetime_json(value.since, "since")
     if value.full_resync is not _rt.UNSET:
-        wire["fullResync"] = _rt.boolean_to_wire(value.full_resync, "full_resync")
+        text += ',"fullResync":'
+        text += _rt.boolean_json(value.full_resync, "full_resync")
     if value.batch_size is not _rt.UNSET:
-        wire["batchSize"] = _rt.integer_to_wire(value.batch_size, "batch_size")
-    return wire
+        text += ',"batchSize":'
+        text += _rt.integer_json(value.batch_size, "batch_size")
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> AcmeSyncInventoryOutput:
     return AcmeSyncInventoryOutput(
-        synced_count=_rt.integer_from_wire(values.get("syncedCount"), "synced_count"),
+        synced_count=_rt.integer_from_wire(values["syncedCount"], "synced_count"),
         quantities=_rt.list_from_wire(
-            values.get("quantities"), "quantities", _rt.integer_from_wire
+            values["quantities"], "quantities", _rt.integer_from_wire
         ),
         failed_skus=_rt.list_from_wire(
-            values.get("failedSkus"), "failed_skus", _rt.string_from_wire
+            values["failedSkus"], "failed_skus", _rt.string_from_wire
         ),
-        last_synced_at=_rt.datetime_from_wire(
-            values.get("lastSyncedAt"), "last_synced_at"
-        ),
-        sync_status=_rt.string_from_wire(values.get("syncStatus"), "sync_status"),
+        last_synced_at=_rt.datetime_from_wire(values["lastSyncedAt"], "last_synced_at"),
+        sync_status=_rt.string_from_wire(values["syncStatus"], "sync_status"),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -115,7 +118,7 @@ def _from_wire(values: _rt.WireObject) -> AcmeSyncInventoryOutput:
 _FLOW = _rt.Flow(
     "acme__Sync_Inventory",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=(
         "syncedCount",

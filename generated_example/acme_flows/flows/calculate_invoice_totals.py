@@ -89,45 +89,46 @@ class CalculateInvoiceTotalsOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: CalculateInvoiceTotalsInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["invoice"] = _rt.record_to_wire(value.invoice, "invoice", "Invoice__c")
-    wire["lineAmounts"] = _rt.list_to_wire(
-        value.line_amounts, "line_amounts", _rt.decimal_to_wire
-    )
+def _to_json(value: CalculateInvoiceTotalsInput) -> str:
+    text: str = ""
+    text += ',"invoice":'
+    text += _rt.record_json(value.invoice, "invoice", "Invoice__c")
+    text += ',"lineAmounts":'
+    text += _rt.list_json(value.line_amounts, "line_amounts", _rt.decimal_json)
     if value.discount_percent is not _rt.UNSET:
-        wire["discountPercent"] = _rt.float_to_wire(
-            value.discount_percent, "discount_percent"
-        )
+        text += ',"discountPercent":'
+        text += _rt.float_json(value.discount_percent, "discount_percent")
     if value.tax_rate is not _rt.UNSET:
-        wire["taxRate"] = _rt.decimal_to_wire(value.tax_rate, "tax_rate")
+        text += ',"taxRate":'
+        text += _rt.decimal_json(value.tax_rate, "tax_rate")
     if value.rounding_mode is not _rt.UNSET:
-        wire["roundingMode"] = _rt.string_to_wire(value.rounding_mode, "rounding_mode")
-    return wire
+        text += ',"roundingMode":'
+        text += _rt.string_json(value.rounding_mode, "rounding_mode")
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> CalculateInvoiceTotalsOutput:
     return CalculateInvoiceTotalsOutput(
-        subtotal=_rt.decimal_from_wire(values.get("subtotal"), "subtotal"),
+        subtotal=_rt.decimal_from_wire(values["subtotal"], "subtotal"),
         discount_amount=_rt.decimal_from_wire(
-            values.get("discountAmount"), "discount_amount"
+            values["discountAmount"], "discount_amount"
         ),
-        tax_amount=_rt.decimal_from_wire(values.get("taxAmount"), "tax_amount"),
-        total=_rt.decimal_from_wire(values.get("total"), "total"),
+        tax_amount=_rt.decimal_from_wire(values["taxAmount"], "tax_amount"),
+        total=_rt.decimal_from_wire(values["total"], "total"),
         applied_rates=_rt.list_from_wire(
-            values.get("appliedRates"), "applied_rates", _rt.float_from_wire
+            values["appliedRates"], "applied_rates", _rt.float_from_wire
         ),
         tax_breakdown=_rt.list_from_wire(
-            values.get("taxBreakdown"), "tax_breakdown", _rt.decimal_from_wire
+            values["taxBreakdown"], "tax_breakdown", _rt.decimal_from_wire
         ),
         updated_invoice=_rt.record_from_wire(
-            values.get("updatedInvoice"), "updated_invoice"
+            values["updatedInvoice"], "updated_invoice"
         ),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -135,7 +136,7 @@ def _from_wire(values: _rt.WireObject) -> CalculateInvoiceTotalsOutput:
 _FLOW = _rt.Flow(
     "Calculate_Invoice_Totals",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=(
         "subtotal",

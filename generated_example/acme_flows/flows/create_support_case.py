@@ -84,37 +84,43 @@ class CreateSupportCaseOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: CreateSupportCaseInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["account"] = _rt.record_to_wire(value.account, "account", "Account")
-    wire["subject"] = _rt.string_to_wire(value.subject, "subject")
+def _to_json(value: CreateSupportCaseInput) -> str:
+    text: str = ""
+    text += ',"account":'
+    text += _rt.record_json(value.account, "account", "Account")
+    text += ',"subject":'
+    text += _rt.string_json(value.subject, "subject")
     if value.description is not _rt.UNSET:
-        wire["description"] = _rt.string_to_wire(value.description, "description")
+        text += ',"description":'
+        text += _rt.string_json(value.description, "description")
     if value.priority is not _rt.UNSET:
-        wire["priority"] = _rt.string_to_wire(value.priority, "priority")
+        text += ',"priority":'
+        text += _rt.string_json(value.priority, "priority")
     if value.origin is not _rt.UNSET:
-        wire["origin"] = _rt.string_to_wire(value.origin, "origin")
+        text += ',"origin":'
+        text += _rt.string_json(value.origin, "origin")
     if value.contact_email is not _rt.UNSET:
-        wire["contactEmail"] = _rt.string_to_wire(value.contact_email, "contact_email")
+        text += ',"contactEmail":'
+        text += _rt.string_json(value.contact_email, "contact_email")
     if value.contact_phone is not _rt.UNSET:
-        wire["contactPhone"] = _rt.string_to_wire(value.contact_phone, "contact_phone")
+        text += ',"contactPhone":'
+        text += _rt.string_json(value.contact_phone, "contact_phone")
     if value.comment_lines is not _rt.UNSET:
-        wire["commentLines"] = _rt.list_to_wire(
-            value.comment_lines, "comment_lines", _rt.string_to_wire
-        )
-    return wire
+        text += ',"commentLines":'
+        text += _rt.list_json(value.comment_lines, "comment_lines", _rt.string_json)
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> CreateSupportCaseOutput:
     return CreateSupportCaseOutput(
-        created_case=_rt.record_from_wire(values.get("createdCase"), "created_case"),
-        case_id=_rt.string_from_wire(values.get("caseId"), "case_id"),
-        case_number=_rt.string_from_wire(values.get("caseNumber"), "case_number"),
+        created_case=_rt.record_from_wire(values["createdCase"], "created_case"),
+        case_id=_rt.string_from_wire(values["caseId"], "case_id"),
+        case_number=_rt.string_from_wire(values["caseNumber"], "case_number"),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -122,7 +128,7 @@ def _from_wire(values: _rt.WireObject) -> CreateSupportCaseOutput:
 _FLOW = _rt.Flow(
     "Create_Support_Case",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=("createdCase", "caseId", "caseNumber"),
 )

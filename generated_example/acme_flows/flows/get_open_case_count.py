@@ -66,35 +66,35 @@ class GetOpenCaseCountOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: GetOpenCaseCountInput) -> _rt.WireObject:
-    return {}
+def _to_json(value: GetOpenCaseCountInput) -> str:
+    return "{}"
 
 
 def _from_wire(values: _rt.WireObject) -> GetOpenCaseCountOutput:
     return GetOpenCaseCountOutput(
         open_case_count=_rt.integer_from_wire(
-            values.get("openCaseCount"), "open_case_count"
+            values["openCaseCount"], "open_case_count"
         ),
         escalated_count=_rt.integer_from_wire(
-            values.get("escalatedCount"), "escalated_count"
+            values["escalatedCount"], "escalated_count"
         ),
         cases_per_queue=_rt.list_from_wire(
-            values.get("casesPerQueue"), "cases_per_queue", _rt.integer_from_wire
+            values["casesPerQueue"], "cases_per_queue", _rt.integer_from_wire
         ),
         age_bucket_counts=_rt.list_from_wire(
-            values.get("ageBucketCounts"), "age_bucket_counts", _rt.integer_from_wire
+            values["ageBucketCounts"], "age_bucket_counts", _rt.integer_from_wire
         ),
         oldest_open_cases=_rt.list_from_wire(
-            values.get("oldestOpenCases"), "oldest_open_cases", _rt.record_from_wire
+            values["oldestOpenCases"], "oldest_open_cases", _rt.record_from_wire
         ),
         oldest_open_case_date=_rt.date_from_wire(
-            values.get("oldestOpenCaseDate"), "oldest_open_case_date"
+            values["oldestOpenCaseDate"], "oldest_open_case_date"
         ),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -102,7 +102,7 @@ def _from_wire(values: _rt.WireObject) -> GetOpenCaseCountOutput:
 _FLOW = _rt.Flow(
     "Get_Open_Case_Count",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=(
         "openCaseCount",

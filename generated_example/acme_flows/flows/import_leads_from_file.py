@@ -79,40 +79,44 @@ class ImportLeadsFromFileOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: ImportLeadsFromFileInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["import"] = _rt.string_to_wire(value.import_, "import_")
-    wire["format"] = _rt.string_to_wire(value.format_, "format_")
+def _to_json(value: ImportLeadsFromFileInput) -> str:
+    text: str = ""
+    text += ',"import":'
+    text += _rt.string_json(value.import_, "import_")
+    text += ',"format":'
+    text += _rt.string_json(value.format_, "format_")
     if value.from_ is not _rt.UNSET:
-        wire["from"] = _rt.string_to_wire(value.from_, "from_")
+        text += ',"from":'
+        text += _rt.string_json(value.from_, "from_")
     if value.match_ is not _rt.UNSET:
-        wire["match"] = _rt.string_to_wire(value.match_, "match_")
+        text += ',"match":'
+        text += _rt.string_json(value.match_, "match_")
     if value.class_ is not _rt.UNSET:
-        wire["class"] = _rt.string_to_wire(value.class_, "class_")
+        text += ',"class":'
+        text += _rt.string_json(value.class_, "class_")
     if value.client_ is not _rt.UNSET:
-        wire["client"] = _rt.string_to_wire(value.client_, "client_")
-    return wire
+        text += ',"client":'
+        text += _rt.string_json(value.client_, "client_")
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> ImportLeadsFromFileOutput:
     return ImportLeadsFromFileOutput(
         leads=_rt.list_from_wire(
-            values.get("leads"),
+            values["leads"],
             "leads",
             _rt.apex_from_wire,
             _apex_types.GetLeadsList_LeadSummary,
         ),
-        imported_count=_rt.integer_from_wire(
-            values.get("importedCount"), "imported_count"
-        ),
+        imported_count=_rt.integer_from_wire(values["importedCount"], "imported_count"),
         rejected_rows=_rt.list_from_wire(
-            values.get("rejectedRows"), "rejected_rows", _rt.string_from_wire
+            values["rejectedRows"], "rejected_rows", _rt.string_from_wire
         ),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -120,7 +124,7 @@ def _from_wire(values: _rt.WireObject) -> ImportLeadsFromFileOutput:
 _FLOW = _rt.Flow(
     "Import_Leads_From_File",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=("leads", "importedCount", "rejectedRows"),
 )

@@ -73,38 +73,40 @@ class LogAuditEventOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: LogAuditEventInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["eventType"] = _rt.string_to_wire(value.event_type, "event_type")
-    wire["message"] = _rt.string_to_wire(value.message, "message")
+def _to_json(value: LogAuditEventInput) -> str:
+    text: str = ""
+    text += ',"eventType":'
+    text += _rt.string_json(value.event_type, "event_type")
+    text += ',"message":'
+    text += _rt.string_json(value.message, "message")
     if value.detail_lines is not _rt.UNSET:
-        wire["detailLines"] = _rt.list_to_wire(
-            value.detail_lines, "detail_lines", _rt.string_to_wire
-        )
+        text += ',"detailLines":'
+        text += _rt.list_json(value.detail_lines, "detail_lines", _rt.string_json)
     if value.record_ids is not _rt.UNSET:
-        wire["recordIds"] = _rt.list_to_wire(
-            value.record_ids, "record_ids", _rt.string_to_wire
-        )
+        text += ',"recordIds":'
+        text += _rt.list_json(value.record_ids, "record_ids", _rt.string_json)
     if value.actor_user_id is not _rt.UNSET:
-        wire["actorUserId"] = _rt.string_to_wire(value.actor_user_id, "actor_user_id")
+        text += ',"actorUserId":'
+        text += _rt.string_json(value.actor_user_id, "actor_user_id")
     if value.occurred_at is not _rt.UNSET:
-        wire["occurredAt"] = _rt.datetime_to_wire(value.occurred_at, "occurred_at")
+        text += ',"occurredAt":'
+        text += _rt.datetime_json(value.occurred_at, "occurred_at")
     if value.payload is not _rt.UNSET:
-        wire["payload"] = _rt.string_to_wire(value.payload, "payload")
+        text += ',"payload":'
+        text += _rt.string_json(value.payload, "payload")
     if value.attachments is not _rt.UNSET:
-        wire["attachments"] = _rt.list_to_wire(
-            value.attachments, "attachments", _rt.string_to_wire
-        )
-    return wire
+        text += ',"attachments":'
+        text += _rt.list_json(value.attachments, "attachments", _rt.string_json)
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> LogAuditEventOutput:
     return LogAuditEventOutput(
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -112,7 +114,7 @@ def _from_wire(values: _rt.WireObject) -> LogAuditEventOutput:
 _FLOW = _rt.Flow(
     "Log_Audit_Event",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=(),
 )

@@ -69,45 +69,40 @@ class MergeDuplicateAccountsOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: MergeDuplicateAccountsInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["masterAccount"] = _rt.record_to_wire(
-        value.master_account, "master_account", "Account"
-    )
-    wire["duplicates"] = _rt.list_to_wire(
-        value.duplicates, "duplicates", _rt.record_to_wire, "Account"
-    )
+def _to_json(value: MergeDuplicateAccountsInput) -> str:
+    text: str = ""
+    text += ',"masterAccount":'
+    text += _rt.record_json(value.master_account, "master_account", "Account")
+    text += ',"duplicates":'
+    text += _rt.list_json(value.duplicates, "duplicates", _rt.record_json, "Account")
     if value.account_name_1f56 is not _rt.UNSET:
-        wire["accountName"] = _rt.string_to_wire(
-            value.account_name_1f56, "account_name_1f56"
-        )
+        text += ',"accountName":'
+        text += _rt.string_json(value.account_name_1f56, "account_name_1f56")
     if value.account_name is not _rt.UNSET:
-        wire["account_name"] = _rt.string_to_wire(value.account_name, "account_name")
+        text += ',"account_name":'
+        text += _rt.string_json(value.account_name, "account_name")
     if value.keep_oldest_created_date is not _rt.UNSET:
-        wire["keepOldestCreatedDate"] = _rt.boolean_to_wire(
+        text += ',"keepOldestCreatedDate":'
+        text += _rt.boolean_json(
             value.keep_oldest_created_date, "keep_oldest_created_date"
         )
-    return wire
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> MergeDuplicateAccountsOutput:
     return MergeDuplicateAccountsOutput(
-        merged_account=_rt.record_from_wire(
-            values.get("mergedAccount"), "merged_account"
-        ),
+        merged_account=_rt.record_from_wire(values["mergedAccount"], "merged_account"),
         merged_account_ids=_rt.list_from_wire(
-            values.get("mergedAccountIds"), "merged_account_ids", _rt.string_from_wire
+            values["mergedAccountIds"], "merged_account_ids", _rt.string_from_wire
         ),
         reparented_invoices=_rt.list_from_wire(
-            values.get("reparentedInvoices"),
-            "reparented_invoices",
-            _rt.record_from_wire,
+            values["reparentedInvoices"], "reparented_invoices", _rt.record_from_wire
         ),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -115,7 +110,7 @@ def _from_wire(values: _rt.WireObject) -> MergeDuplicateAccountsOutput:
 _FLOW = _rt.Flow(
     "Merge_Duplicate_Accounts",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=("mergedAccount", "mergedAccountIds", "reparentedInvoices"),
 )

@@ -71,41 +71,40 @@ class QuoteShippingRatesOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: QuoteShippingRatesInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["parcel"] = _rt.apex_to_wire(
-        value.parcel, "parcel", _apex_types.AcmeShipping_Parcel
-    )
-    wire["destination"] = _rt.string_to_wire(value.destination, "destination")
+def _to_json(value: QuoteShippingRatesInput) -> str:
+    text: str = ""
+    text += ',"parcel":'
+    text += _rt.apex_json(value.parcel, "parcel", _apex_types.AcmeShipping_Parcel)
+    text += ',"destination":'
+    text += _rt.string_json(value.destination, "destination")
     if value.waypoints is not _rt.UNSET:
-        wire["waypoints"] = _rt.list_to_wire(
-            value.waypoints, "waypoints", _rt.string_to_wire
-        )
+        text += ',"waypoints":'
+        text += _rt.list_json(value.waypoints, "waypoints", _rt.string_json)
     if value.carriers is not _rt.UNSET:
-        wire["carriers"] = _rt.list_to_wire(
-            value.carriers, "carriers", _rt.string_to_wire
-        )
+        text += ',"carriers":'
+        text += _rt.list_json(value.carriers, "carriers", _rt.string_json)
     if value.ship_date is not _rt.UNSET:
-        wire["shipDate"] = _rt.date_to_wire(value.ship_date, "ship_date")
-    return wire
+        text += ',"shipDate":'
+        text += _rt.date_json(value.ship_date, "ship_date")
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> QuoteShippingRatesOutput:
     return QuoteShippingRatesOutput(
         quotes=_rt.list_from_wire(
-            values.get("quotes"),
+            values["quotes"],
             "quotes",
             _rt.apex_from_wire,
             _apex_types.AcmeShipping_Quote,
         ),
         best_quote=_rt.apex_from_wire(
-            values.get("bestQuote"), "best_quote", _apex_types.AcmeShipping_Quote
+            values["bestQuote"], "best_quote", _apex_types.AcmeShipping_Quote
         ),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -113,7 +112,7 @@ def _from_wire(values: _rt.WireObject) -> QuoteShippingRatesOutput:
 _FLOW = _rt.Flow(
     "Quote_Shipping_Rates",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=("quotes", "bestQuote"),
 )

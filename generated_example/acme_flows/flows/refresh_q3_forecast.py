@@ -82,51 +82,53 @@ class RefreshQ3ForecastOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: RefreshQ3ForecastInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["fiscalYear"] = _rt.integer_to_wire(value.fiscal_year, "fiscal_year")
+def _to_json(value: RefreshQ3ForecastInput) -> str:
+    text: str = ""
+    text += ',"fiscalYear":'
+    text += _rt.integer_json(value.fiscal_year, "fiscal_year")
     if value.region is not _rt.UNSET:
-        wire["region"] = _rt.string_to_wire(value.region, "region")
+        text += ',"region":'
+        text += _rt.string_json(value.region, "region")
     if value.product_families is not _rt.UNSET:
-        wire["productFamilies"] = _rt.list_to_wire(
-            value.product_families, "product_families", _rt.string_to_wire
+        text += ',"productFamilies":'
+        text += _rt.list_json(
+            value.product_families, "product_families", _rt.string_json
         )
     if value.lambda_ is not _rt.UNSET:
-        wire["lambda"] = _rt.float_to_wire(value.lambda_, "lambda_")
+        text += ',"lambda":'
+        text += _rt.float_json(value.lambda_, "lambda_")
     if value.probability_threshold is not _rt.UNSET:
-        wire["probabilityThreshold"] = _rt.float_to_wire(
-            value.probability_threshold, "probability_threshold"
-        )
+        text += ',"probabilityThreshold":'
+        text += _rt.float_json(value.probability_threshold, "probability_threshold")
     if value.include_closed_lost is not _rt.UNSET:
-        wire["includeClosedLost"] = _rt.boolean_to_wire(
-            value.include_closed_lost, "include_closed_lost"
-        )
-    return wire
+        text += ',"includeClosedLost":'
+        text += _rt.boolean_json(value.include_closed_lost, "include_closed_lost")
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> RefreshQ3ForecastOutput:
     return RefreshQ3ForecastOutput(
         forecast_amount=_rt.decimal_from_wire(
-            values.get("forecastAmount"), "forecast_amount"
+            values["forecastAmount"], "forecast_amount"
         ),
         weighted_amount=_rt.float_from_wire(
-            values.get("weightedAmount"), "weighted_amount"
+            values["weightedAmount"], "weighted_amount"
         ),
         monthly_totals=_rt.list_from_wire(
-            values.get("monthlyTotals"), "monthly_totals", _rt.float_from_wire
+            values["monthlyTotals"], "monthly_totals", _rt.float_from_wire
         ),
-        confidence=_rt.float_from_wire(values.get("confidence"), "confidence"),
+        confidence=_rt.float_from_wire(values["confidence"], "confidence"),
         pipeline_scores=_rt.list_from_wire(
-            values.get("pipelineScores"), "pipeline_scores", _rt.float_from_wire
+            values["pipelineScores"], "pipeline_scores", _rt.float_from_wire
         ),
         opportunity_count=_rt.integer_from_wire(
-            values.get("opportunityCount"), "opportunity_count"
+            values["opportunityCount"], "opportunity_count"
         ),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -134,7 +136,7 @@ def _from_wire(values: _rt.WireObject) -> RefreshQ3ForecastOutput:
 _FLOW = _rt.Flow(
     "Refresh_Q3_Forecast",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=(
         "forecastAmount",

@@ -82,51 +82,50 @@ class ScheduleSiteVisitOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: ScheduleSiteVisitInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["visitDate"] = _rt.date_to_wire(value.visit_date, "visit_date")
+def _to_json(value: ScheduleSiteVisitInput) -> str:
+    text: str = ""
+    text += ',"visitDate":'
+    text += _rt.date_json(value.visit_date, "visit_date")
     if value.preferred_start is not _rt.UNSET:
-        wire["preferredStart"] = _rt.time_to_wire(
-            value.preferred_start, "preferred_start"
-        )
+        text += ',"preferredStart":'
+        text += _rt.time_json(value.preferred_start, "preferred_start")
     if value.preferred_end is not _rt.UNSET:
-        wire["preferredEnd"] = _rt.time_to_wire(value.preferred_end, "preferred_end")
-    wire["siteAddress"] = _rt.string_to_wire(value.site_address, "site_address")
+        text += ',"preferredEnd":'
+        text += _rt.time_json(value.preferred_end, "preferred_end")
+    text += ',"siteAddress":'
+    text += _rt.string_json(value.site_address, "site_address")
     if value.site_location is not _rt.UNSET:
-        wire["siteLocation"] = _rt.string_to_wire(value.site_location, "site_location")
+        text += ',"siteLocation":'
+        text += _rt.string_json(value.site_location, "site_location")
     if value.technician_ids is not _rt.UNSET:
-        wire["technicianIds"] = _rt.list_to_wire(
-            value.technician_ids, "technician_ids", _rt.string_to_wire
-        )
+        text += ',"technicianIds":'
+        text += _rt.list_json(value.technician_ids, "technician_ids", _rt.string_json)
     if value.blackout_dates is not _rt.UNSET:
-        wire["blackoutDates"] = _rt.list_to_wire(
-            value.blackout_dates, "blackout_dates", _rt.date_to_wire
-        )
-    return wire
+        text += ',"blackoutDates":'
+        text += _rt.list_json(value.blackout_dates, "blackout_dates", _rt.date_json)
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> ScheduleSiteVisitOutput:
     return ScheduleSiteVisitOutput(
         scheduled_start=_rt.datetime_from_wire(
-            values.get("scheduledStart"), "scheduled_start"
+            values["scheduledStart"], "scheduled_start"
         ),
-        scheduled_end=_rt.datetime_from_wire(
-            values.get("scheduledEnd"), "scheduled_end"
-        ),
+        scheduled_end=_rt.datetime_from_wire(values["scheduledEnd"], "scheduled_end"),
         alternative_slots=_rt.list_from_wire(
-            values.get("alternativeSlots"), "alternative_slots", _rt.datetime_from_wire
+            values["alternativeSlots"], "alternative_slots", _rt.datetime_from_wire
         ),
         available_times=_rt.list_from_wire(
-            values.get("availableTimes"), "available_times", _rt.time_from_wire
+            values["availableTimes"], "available_times", _rt.time_from_wire
         ),
         confirmation_url=_rt.string_from_wire(
-            values.get("confirmationUrl"), "confirmation_url"
+            values["confirmationUrl"], "confirmation_url"
         ),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -134,7 +133,7 @@ def _from_wire(values: _rt.WireObject) -> ScheduleSiteVisitOutput:
 _FLOW = _rt.Flow(
     "Schedule_Site_Visit",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=(
         "scheduledStart",

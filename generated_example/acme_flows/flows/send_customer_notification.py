@@ -76,39 +76,40 @@ class SendCustomerNotificationOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: SendCustomerNotificationInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["id"] = _rt.string_to_wire(value.id_, "id_")
-    wire["type"] = _rt.string_to_wire(value.type_, "type_")
+def _to_json(value: SendCustomerNotificationInput) -> str:
+    text: str = ""
+    text += ',"id":'
+    text += _rt.string_json(value.id_, "id_")
+    text += ',"type":'
+    text += _rt.string_json(value.type_, "type_")
     if value.input_ is not _rt.UNSET:
-        wire["input"] = _rt.string_to_wire(value.input_, "input_")
+        text += ',"input":'
+        text += _rt.string_json(value.input_, "input_")
     if value.inputs is not _rt.UNSET:
-        wire["inputs"] = _rt.list_to_wire(value.inputs, "inputs", _rt.string_to_wire)
+        text += ',"inputs":'
+        text += _rt.list_json(value.inputs, "inputs", _rt.string_json)
     if value.recipient_ids is not _rt.UNSET:
-        wire["recipientIds"] = _rt.list_to_wire(
-            value.recipient_ids, "recipient_ids", _rt.string_to_wire
-        )
+        text += ',"recipientIds":'
+        text += _rt.list_json(value.recipient_ids, "recipient_ids", _rt.string_json)
     if value.cc_emails is not _rt.UNSET:
-        wire["ccEmails"] = _rt.list_to_wire(
-            value.cc_emails, "cc_emails", _rt.string_to_wire
-        )
+        text += ',"ccEmails":'
+        text += _rt.list_json(value.cc_emails, "cc_emails", _rt.string_json)
     if value.attachment_urls is not _rt.UNSET:
-        wire["attachmentUrls"] = _rt.list_to_wire(
-            value.attachment_urls, "attachment_urls", _rt.string_to_wire
-        )
-    return wire
+        text += ',"attachmentUrls":'
+        text += _rt.list_json(value.attachment_urls, "attachment_urls", _rt.string_json)
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> SendCustomerNotificationOutput:
     return SendCustomerNotificationOutput(
-        message_id=_rt.string_from_wire(values.get("messageId"), "message_id"),
-        sent=_rt.boolean_from_wire(values.get("sent"), "sent"),
-        delivered_at=_rt.datetime_from_wire(values.get("deliveredAt"), "delivered_at"),
+        message_id=_rt.string_from_wire(values["messageId"], "message_id"),
+        sent=_rt.boolean_from_wire(values["sent"], "sent"),
+        delivered_at=_rt.datetime_from_wire(values["deliveredAt"], "delivered_at"),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -116,7 +117,7 @@ def _from_wire(values: _rt.WireObject) -> SendCustomerNotificationOutput:
 _FLOW = _rt.Flow(
     "Send_Customer_Notification",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=("messageId", "sent", "deliveredAt"),
 )

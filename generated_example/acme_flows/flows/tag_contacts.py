@@ -73,42 +73,38 @@ class TagContactsOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: TagContactsInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["contacts"] = _rt.list_to_wire(
-        value.contacts, "contacts", _rt.record_to_wire, "Contact"
-    )
-    wire["tags"] = _rt.multipicklist_to_wire(value.tags, "tags")
+def _to_json(value: TagContactsInput) -> str:
+    text: str = ""
+    text += ',"contacts":'
+    text += _rt.list_json(value.contacts, "contacts", _rt.record_json, "Contact")
+    text += ',"tags":'
+    text += _rt.multipicklist_json(value.tags, "tags")
     if value.replace_existing is not _rt.UNSET:
-        wire["replaceExisting"] = _rt.boolean_to_wire(
-            value.replace_existing, "replace_existing"
-        )
+        text += ',"replaceExisting":'
+        text += _rt.boolean_json(value.replace_existing, "replace_existing")
     if value.primary_contact is not _rt.UNSET:
-        wire["primaryContact"] = _rt.record_to_wire(
-            value.primary_contact, "primary_contact", "Contact"
-        )
-    return wire
+        text += ',"primaryContact":'
+        text += _rt.record_json(value.primary_contact, "primary_contact", "Contact")
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> TagContactsOutput:
     return TagContactsOutput(
         updated_contacts=_rt.list_from_wire(
-            values.get("updatedContacts"), "updated_contacts", _rt.record_from_wire
+            values["updatedContacts"], "updated_contacts", _rt.record_from_wire
         ),
         applied_tag_sets=_rt.list_from_wire(
-            values.get("appliedTagSets"),
-            "applied_tag_sets",
-            _rt.multipicklist_from_wire,
+            values["appliedTagSets"], "applied_tag_sets", _rt.multipicklist_from_wire
         ),
-        tagged_count=_rt.integer_from_wire(values.get("taggedCount"), "tagged_count"),
+        tagged_count=_rt.integer_from_wire(values["taggedCount"], "tagged_count"),
         skipped_contact_ids=_rt.list_from_wire(
-            values.get("skippedContactIds"), "skipped_contact_ids", _rt.string_from_wire
+            values["skippedContactIds"], "skipped_contact_ids", _rt.string_from_wire
         ),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -116,7 +112,7 @@ def _from_wire(values: _rt.WireObject) -> TagContactsOutput:
 _FLOW = _rt.Flow(
     "Tag_Contacts",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=(
         "updatedContacts",

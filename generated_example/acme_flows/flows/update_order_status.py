@@ -68,29 +68,31 @@ class UpdateOrderStatusOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: UpdateOrderStatusInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["orderId"] = _rt.string_to_wire(value.order_id, "order_id")
-    wire["newStatus"] = _rt.string_to_wire(value.new_status, "new_status")
+def _to_json(value: UpdateOrderStatusInput) -> str:
+    text: str = ""
+    text += ',"orderId":'
+    text += _rt.string_json(value.order_id, "order_id")
+    text += ',"newStatus":'
+    text += _rt.string_json(value.new_status, "new_status")
     if value.reason is not _rt.UNSET:
-        wire["reason"] = _rt.string_to_wire(value.reason, "reason")
+        text += ',"reason":'
+        text += _rt.string_json(value.reason, "reason")
     if value.notify_customer is not _rt.UNSET:
-        wire["notifyCustomer"] = _rt.boolean_to_wire(
-            value.notify_customer, "notify_customer"
-        )
-    return wire
+        text += ',"notifyCustomer":'
+        text += _rt.boolean_json(value.notify_customer, "notify_customer")
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> UpdateOrderStatusOutput:
     return UpdateOrderStatusOutput(
-        status=_rt.string_from_wire(values.get("status"), "status"),
-        changed=_rt.boolean_from_wire(values.get("changed"), "changed"),
-        error_message=_rt.string_from_wire(values.get("errorMessage"), "error_message"),
+        status=_rt.string_from_wire(values["status"], "status"),
+        changed=_rt.boolean_from_wire(values["changed"], "changed"),
+        error_message=_rt.string_from_wire(values["errorMessage"], "error_message"),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -98,7 +100,7 @@ def _from_wire(values: _rt.WireObject) -> UpdateOrderStatusOutput:
 _FLOW = _rt.Flow(
     "Update_Order_Status",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=("status", "changed", "errorMessage"),
 )

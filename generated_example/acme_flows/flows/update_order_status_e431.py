@@ -58,24 +58,27 @@ class UpdateOrderStatusE431Output:
     interview_guid: str | None = None
 
 
-def _to_wire(value: UpdateOrderStatusE431Input) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["OrderNumber"] = _rt.string_to_wire(value.order_number, "order_number")
-    wire["Status"] = _rt.string_to_wire(value.status, "status")
+def _to_json(value: UpdateOrderStatusE431Input) -> str:
+    text: str = ""
+    text += ',"OrderNumber":'
+    text += _rt.string_json(value.order_number, "order_number")
+    text += ',"Status":'
+    text += _rt.string_json(value.status, "status")
     if value.comment is not _rt.UNSET:
-        wire["Comment"] = _rt.string_to_wire(value.comment, "comment")
-    return wire
+        text += ',"Comment":'
+        text += _rt.string_json(value.comment, "comment")
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> UpdateOrderStatusE431Output:
     return UpdateOrderStatusE431Output(
-        success=_rt.boolean_from_wire(values.get("Success"), "success"),
-        error_message=_rt.string_from_wire(values.get("ErrorMessage"), "error_message"),
+        success=_rt.boolean_from_wire(values["Success"], "success"),
+        error_message=_rt.string_from_wire(values["ErrorMessage"], "error_message"),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -83,7 +86,7 @@ def _from_wire(values: _rt.WireObject) -> UpdateOrderStatusE431Output:
 _FLOW = _rt.Flow(
     "UpdateOrderStatus",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=("Success", "ErrorMessage"),
 )

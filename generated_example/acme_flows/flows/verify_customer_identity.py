@@ -75,42 +75,48 @@ class VerifyCustomerIdentityOutput:
     interview_guid: str | None = None
 
 
-def _to_wire(value: VerifyCustomerIdentityInput) -> _rt.WireObject:
-    wire: _rt.WireObject = {}
-    wire["contact"] = _rt.record_to_wire(value.contact, "contact", "Contact")
-    wire["taxIdNumber"] = _rt.string_to_wire(value.tax_id_number, "tax_id_number")
+def _to_json(value: VerifyCustomerIdentityInput) -> str:
+    text: str = ""
+    text += ',"contact":'
+    text += _rt.record_json(value.contact, "contact", "Contact")
+    text += ',"taxIdNumber":'
+    text += _rt.string_json(value.tax_id_number, "tax_id_number")
     if value.security_answers is not _rt.UNSET:
-        wire["securityAnswers"] = _rt.list_to_wire(
-            value.security_answers, "security_answers", _rt.string_to_wire
+        text += ',"securityAnswers":'
+        text += _rt.list_json(
+            value.security_answers, "security_answers", _rt.string_json
         )
     if value.known_phone_numbers is not _rt.UNSET:
-        wire["knownPhoneNumbers"] = _rt.list_to_wire(
-            value.known_phone_numbers, "known_phone_numbers", _rt.string_to_wire
+        text += ',"knownPhoneNumbers":'
+        text += _rt.list_json(
+            value.known_phone_numbers, "known_phone_numbers", _rt.string_json
         )
     if value.previous_addresses is not _rt.UNSET:
-        wire["previousAddresses"] = _rt.list_to_wire(
-            value.previous_addresses, "previous_addresses", _rt.string_to_wire
+        text += ',"previousAddresses":'
+        text += _rt.list_json(
+            value.previous_addresses, "previous_addresses", _rt.string_json
         )
     if value.date_of_birth is not _rt.UNSET:
-        wire["dateOfBirth"] = _rt.date_to_wire(value.date_of_birth, "date_of_birth")
-    return wire
+        text += ',"dateOfBirth":'
+        text += _rt.date_json(value.date_of_birth, "date_of_birth")
+    return "{" + text[1:] + "}"
 
 
 def _from_wire(values: _rt.WireObject) -> VerifyCustomerIdentityOutput:
     return VerifyCustomerIdentityOutput(
-        verified=_rt.boolean_from_wire(values.get("verified"), "verified"),
+        verified=_rt.boolean_from_wire(values["verified"], "verified"),
         check_results=_rt.list_from_wire(
-            values.get("checkResults"), "check_results", _rt.boolean_from_wire
+            values["checkResults"], "check_results", _rt.boolean_from_wire
         ),
-        risk_score=_rt.float_from_wire(values.get("riskScore"), "risk_score"),
+        risk_score=_rt.float_from_wire(values["riskScore"], "risk_score"),
         review_case_url=_rt.string_from_wire(
-            values.get("reviewCaseUrl"), "review_case_url"
+            values["reviewCaseUrl"], "review_case_url"
         ),
         interview_status=_rt.string_from_wire(
-            values.get("Flow__InterviewStatus"), "interview_status"
+            values["Flow__InterviewStatus"], "interview_status"
         ),
         interview_guid=_rt.string_from_wire(
-            values.get("Flow__InterviewGuid"), "interview_guid"
+            values["Flow__InterviewGuid"], "interview_guid"
         ),
     )
 
@@ -118,7 +124,7 @@ def _from_wire(values: _rt.WireObject) -> VerifyCustomerIdentityOutput:
 _FLOW = _rt.Flow(
     "Verify_Customer_Identity",
     api_version="62.0",
-    to_wire=_to_wire,
+    to_json=_to_json,
     from_wire=_from_wire,
     output_keys=("verified", "checkResults", "riskScore", "reviewCaseUrl"),
 )
