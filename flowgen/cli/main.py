@@ -12,6 +12,20 @@ from flowgen.output import atomic
 
 
 class _Group(click.Group):
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # An interrupt while click reads the command line: as below. SystemExit
+        # passes through click, which would turn KeyboardInterrupt into "Aborted!".
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt as exc:
+            raise SystemExit(interrupted_status(exc)) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         # An interrupt before a command's job began (run_job handles those
         # after): the same quiet line and status, not click's "Aborted!".

@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
+from flowgen.cli import main as cli_main
 from flowgen.output import write as output
 from tests.conftest import REPO, describe, param, run_flowgen, write_snapshot
 
@@ -318,3 +320,20 @@ def test_generate_loads_no_http_or_schema_tooling_it_does_not_need(
             capture_output=True, text=True, check=True, env=env,
         )  # fmt: skip
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_an_interrupt_while_the_command_line_is_read_ends_quietly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A signal that lands while click parses the arguments, before any
+    # command began: the same quiet line as later, not click's "Aborted!".
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(click.Group, "parse_args", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        cli_main.main(["list"], prog_name="flowgen")
+    assert stopped.value.code == 130
+    said = capsys.readouterr().err
+    assert "Aborted" not in said
+    assert said.startswith("flowgen: interrupted (SIGINT)"), said
