@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flowgen.errors import ConfigError
+from flowgen.model.actions import FLOWS_ONLY, ActionSelection, check_patterns
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -104,11 +105,20 @@ SETTINGS: Mapping[str, Setting] = {
     ),
     "include": Setting(
         "list",
-        "glob patterns of the flow API names to pull (default: all)",
-        '["Acme_*"]',
+        "glob patterns of the flow API names to pull (default: all); "
+        '"apex:Acme_*" (prompt:, standard:) narrows another kind',
+        '["Acme_*", "apex:Acme*"]',
     ),
     "exclude": Setting(
-        "list", "glob patterns of the flow API names not to pull", '["*_Test"]'
+        "list",
+        'glob patterns of the flow API names not to pull; "apex:*Test" for another kind',
+        '["*_Test"]',
+    ),
+    "actions": Setting(
+        "actions",
+        'the kinds of invocable action to bind: "flow" (default), "apex", '
+        '"prompt", "standard:<name>"',
+        '["flow", "apex", "standard:emailSimple"]',
     ),
 }
 # The settings that say how to log in to an org (never a secret).
@@ -131,6 +141,7 @@ class Settings:
     package: str
     project: Path | None = None  # an SFDX project, when that is the source
     include_inactive: bool = False
+    actions: ActionSelection = FLOWS_ONLY
 
 
 def check_package(name: str) -> str:
@@ -222,9 +233,18 @@ def _problem(setting: Setting, value: Any) -> str | None:
     if setting.kind == "bool":
         ok = isinstance(value, bool)
         return None if ok else "must be true or false (a TOML boolean, unquoted)"
-    if setting.kind == "list":
+    if setting.kind in ("list", "actions"):
         ok = isinstance(value, list) and all(isinstance(i, str) and i for i in value)
-        return None if ok else "must be a list of non-empty strings"
+        if not ok:
+            return "must be a list of non-empty strings"
+        try:
+            if setting.kind == "actions":
+                ActionSelection.parse(value)
+            else:
+                check_patterns(value)
+        except ValueError as exc:
+            return f"is not valid: {exc}"
+        return None
     if not isinstance(value, str) or not value:
         return "must be a non-empty string"
     if setting.kind == "source" and value not in SOURCES:
@@ -289,6 +309,7 @@ def resolve(
     package: str | None,
     project: str | None = None,
     include_inactive: bool | None = None,
+    actions: str | None = None,
 ) -> Settings:
     """Flags win over ``[tool.flowgen]``; paths in the file are relative to it.
 
@@ -326,4 +347,16 @@ def resolve(
             if include_inactive is None
             else include_inactive
         ),
+        actions=actions_selection(actions, table),
     )
+
+
+def actions_selection(flag: str | None, table: Mapping[str, Any]) -> ActionSelection:
+    """The kinds of action to bind: ``--actions flow,apex`` wins over the
+    setting; the default binds flows only."""
+    if flag is None:
+        return ActionSelection.parse(table.get("actions", ["flow"]))
+    try:
+        return ActionSelection.parse(part.strip() for part in flag.split(","))
+    except ValueError as exc:
+        raise ConfigError(f"--actions: {exc}") from None

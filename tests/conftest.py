@@ -210,3 +210,115 @@ def run_flowgen(
         check=False,
         timeout=300,
     )
+
+
+def _picklist(*values: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "active": True,
+            "defaultValue": False,
+            "label": v,
+            "validFor": None,
+            "value": v,
+        }
+        for v in values
+    ]
+
+
+def action_describes() -> dict[str, list[dict[str, Any]]]:
+    """Describes of an org's other invocable actions, by snapshot folder.
+
+    Every scalar type, records and Apex-defined types (those of the example
+    snapshot: Account, Case, AcmeShipping$Parcel/$Quote), a prompt template
+    with ``Input:``-style keys, and an Apex action named like an example
+    flow (Create_Support_Case), whose names must not collide.
+    """
+    kinds = {
+        "subject": "STRING", "amount": "CURRENCY", "rate": "DECIMAL",
+        "ratio": "DOUBLE", "visits": "INTEGER", "bigCount": "LONG",
+        "urgent": "BOOLEAN", "dueDate": "DATE", "dueAt": "DATETIME",
+        "startTime": "TIME", "recordId": "ID",
+    }  # fmt: skip
+    scalars = [param(name, kind) for name, kind in kinds.items()]
+    apex = [
+        describe(
+            "Create311Case",
+            inputs=[
+                param("subject", "STRING", required=True, label="Subject"),
+                *scalars[1:],
+                param("priority", "PICKLIST", picklistValues=_picklist("High", "Low")),
+                param("tags", "MULTIPICKLIST", picklistValues=_picklist("A", "B")),
+                param("notes", "STRING", maxOccurs=2000),
+                param("account", "SOBJECT", sobjectType="Account"),
+                param("parcel", None, apexClass="AcmeShipping$Parcel"),
+            ],
+            outputs=[
+                param("caseId", "ID"),
+                *[param(f"{p['name']}Out", p["type"]) for p in scalars],
+                param("tags", "MULTIPICKLIST"),
+                param("notes", "STRING", maxOccurs=2000),
+                param("createdCase", "SOBJECT", sobjectType="Case"),
+                param("quotes", None, apexClass="AcmeShipping$Quote", maxOccurs=2000),
+            ],
+            label="Create 311 Case",
+            description="Opens a 311 service case (an @InvocableMethod).",
+            type="APEX",
+        ),
+        describe(
+            "Create_Support_Case",
+            inputs=[param("caseSubject", "STRING", required=True)],
+            outputs=[param("caseId", "ID")],
+            label="Create Support Case (Apex)",
+            type="APEX",
+        ),
+    ]
+    prompt = [
+        describe(
+            "Summarize_Case",
+            inputs=[
+                param("Input:Case", "SOBJECT", sobjectType="Case", required=True),
+                param("Input:Query", "STRING", required=True),
+            ],
+            outputs=[param("promptResponse", "STRING")],
+            label="Summarize Case",
+            type="GENERATEPROMPTRESPONSE",
+        )
+    ]
+    standard = [
+        describe(
+            "emailSimple",
+            inputs=[
+                param("emailBody", "TEXTAREA", required=True),
+                param("emailAddresses", "STRING"),
+                param("emailSubject", "STRING", required=True),
+                param(
+                    "senderType", "PICKLIST", picklistValues=_picklist("CurrentUser")
+                ),
+            ],
+            label="Send Email",
+            type="STANDARD",
+        ),
+        describe(
+            "chatterPost",
+            inputs=[param("text", "STRING", required=True)],
+            outputs=[param("feedItemId", "ID")],
+            label="Post to Chatter",
+            type="STANDARD",
+        ),
+    ]
+    return {"apex": apex, "prompt": prompt, "standard": standard}
+
+
+def write_actions_snapshot(root: Path) -> Path:
+    """The example snapshot plus ``actions/<kind>/`` describes of the org's
+    other invocable actions (see :func:`action_describes`)."""
+    import shutil
+
+    shutil.copytree(EXAMPLE_SNAPSHOT, root)
+    for folder, bodies in action_describes().items():
+        (root / "actions" / folder).mkdir(parents=True)
+        for body in bodies:
+            (root / "actions" / folder / f"{body['name']}.json").write_text(
+                json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+    return root

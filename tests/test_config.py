@@ -48,6 +48,13 @@ VALID = [
     ('api_version = "9.10"', "api_version", "9.10"),
     ('include = ["Acme_*", "Sync"]', "include", ["Acme_*", "Sync"]),
     ("exclude = []", "exclude", []),
+    ('include = ["apex:Acme*", "prompt:*"]', "include", ["apex:Acme*", "prompt:*"]),
+    ('actions = ["flow"]', "actions", ["flow"]),
+    (
+        'actions = ["apex", "prompt", "standard:emailSimple"]',
+        "actions",
+        ["apex", "prompt", "standard:emailSimple"],
+    ),
 ]
 
 
@@ -64,6 +71,11 @@ def test_the_valid_forms_cover_every_setting() -> None:
 
 
 INVALID = [
+    ('include = ["bogus:X"]', "include is not valid: pattern 'bogus:X': a kind prefix"),
+    ('exclude = ["flow:X"]', "exclude is not valid: pattern 'flow:X': a kind prefix"),
+    ('actions = "apex"', "actions must be a list of non-empty strings"),
+    ('actions = ["Apex"]', "actions is not valid: actions entry 'Apex' is none of"),
+    ('actions = ["standard"]', "actions is not valid: actions entry 'standard' is"),
     ("snapshot = 5", "snapshot must be a non-empty string"),
     ('snapshot = ""', "snapshot must be a non-empty string"),
     ('project = ["."]', "project must be a non-empty string"),

@@ -29,7 +29,8 @@ SURFACES: dict[str, list[str]] = {
         "render_package",
     ],
     "flowgen.model": [
-        "INVOCABLE_PROCESS_TYPES", "ApexMember", "ApexType", "FieldKind", "FieldType",
+        "INVOCABLE_PROCESS_TYPES", "ActionKind", "ActionSelection", "ApexMember",
+        "ApexType", "FieldKind", "FieldType",
         "FlowOutline", "FlowSpec", "Param", "RecordField", "RecordType",
         "apex_type_candidates", "is_invocable", "parse_type", "usable_field_name",
     ],
@@ -44,7 +45,8 @@ SURFACES: dict[str, list[str]] = {
         "read_manifest", "read_snapshot", "snapshot_files", "write_snapshot",
     ],
     "flowgen.sources.org": [
-        "Credential", "OrgSession", "Pulled", "choose", "describe_flows",
+        "Credential", "OrgSession", "Pulled", "choose", "describe_actions",
+        "describe_flows",
         "flow_versions", "list_flows", "pull",
     ],
     "flowgen.sources.sfdx": ["SfdxProject", "open_project", "project_files"],

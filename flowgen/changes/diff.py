@@ -34,7 +34,7 @@ class Change:
 
     severity: Severity
     kind: str  # stable machine code, e.g. "input-removed"
-    flow: str  # flow API name
+    flow: str  # flow API name; another kind of action as <kind>/<Name>
     direction: str | None  # "input", "output", or None for the flow itself
     param: str | None  # variable wire name, or None
     detail: str
@@ -179,7 +179,7 @@ def _side_changes(
 
 
 def _flow_changes(flow: str, old: FlowSpec, new: FlowSpec) -> Iterator[Change]:
-    for severity, kind, detail in _text_changes("flow ", old, new):
+    for severity, kind, detail in _text_changes(f"{new.kind.noun} ", old, new):
         yield Change(severity, kind, flow, None, None, detail)
     for direction, before, after in (
         ("input", old.inputs, new.inputs),
@@ -192,14 +192,15 @@ def _flow_changes(flow: str, old: FlowSpec, new: FlowSpec) -> Iterator[Change]:
 def _membership(
     old: FlowSpec | None, new: FlowSpec | None
 ) -> Iterator[tuple[Severity, str, str]]:
-    """A flow joining or leaving the package."""
+    """A flow (or another action) joining or leaving the package."""
     was_in = old is not None and is_invocable(old)
     if was_in == (new is not None and is_invocable(new)):
         return
     if new is None:
-        yield _BREAKING, "flow-removed", "flow removed"
+        assert old is not None
+        yield _BREAKING, "flow-removed", f"{old.kind.noun} removed"
     elif old is None:
-        yield _NON_BREAKING, "flow-added", "flow added"
+        yield _NON_BREAKING, "flow-added", f"{new.kind.noun} added"
     elif was_in:
         detail = (
             f"flow is no longer invocable (process type {_quote(new.process_type)})"

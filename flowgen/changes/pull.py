@@ -7,6 +7,7 @@ cost more than the pull's own work.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,8 +15,9 @@ from typing import Any
 
 from flowgen.changes.diff import Change, diff_flows
 from flowgen.errors import SourceError
-from flowgen.model import FlowSpec
+from flowgen.model import ActionKind, FlowSpec
 from flowgen.sources.describe import parse_describe
+from flowgen.sources.snapshot_write import describe_file
 
 
 def pull_changes(
@@ -25,31 +27,43 @@ def pull_changes(
     flows: Mapping[str, Mapping[str, Any]],
     files: Mapping[str, bytes],
     touched: Iterable[str],
+    actions: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Change]:
     """The changes between the snapshot at ``root`` (before it is replaced)
     and a pull's result.
 
-    ``previous`` is the old manifest, ``flows`` the new manifest's entries,
-    ``files`` the new describe files by flow name, and ``touched`` the flows
-    added, changed or removed.
+    ``previous`` is the old manifest, ``flows`` the new manifest's entries
+    (``actions`` those of the other kinds of action), ``files`` the new
+    describe files by flow name (``<kind>/<Name>`` for other actions), and
+    ``touched`` the flows and actions added, changed or removed.
     """
-    old_meta: Mapping[str, Any] = (previous or {}).get("flows") or {}
+    old_meta = _entries(previous or {})
+    new_meta = {**flows, **_entries({"actions": actions or {}})}
     old: dict[str, FlowSpec] = {}
     new: dict[str, FlowSpec] = {}
     for name in sorted(set(touched)):
         if name in old_meta:
             try:
-                raw = (root / "flows" / f"{name}.json").read_bytes()
+                raw = (root / describe_file(name)).read_bytes()
             except OSError:
                 raw = None
             spec = _spec(name, raw, old_meta[name])
             if spec is not None:
                 old[name] = spec
-        if name in flows:
-            spec = _spec(name, files.get(name), flows[name])
+        if name in new_meta:
+            spec = _spec(name, files.get(name), new_meta[name])
             if spec is not None:
                 new[name] = spec
     return diff_flows(old, new)
+
+
+def _entries(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    # Every flow's and other action's manifest entry, by key (apex/Name).
+    found = dict(manifest.get("flows") or {})
+    for kind, names in (manifest.get("actions") or {}).items():
+        if kind in {k.value for k in ActionKind} and isinstance(names, Mapping):
+            found.update((f"{kind}/{name}", meta) for name, meta in names.items())
+    return found
 
 
 def _spec(name: str, raw: bytes | None, meta: Any) -> FlowSpec | None:
@@ -57,13 +71,15 @@ def _spec(name: str, raw: bytes | None, meta: Any) -> FlowSpec | None:
     if raw is None:
         return None
     process_type = meta.get("process_type") if isinstance(meta, Mapping) else None
+    kind, slash, bare = name.partition("/")
     try:
-        return parse_describe(
+        spec = parse_describe(
             json.loads(raw),
             origin=name,
-            fallback_name=name,
+            fallback_name=bare if slash else name,
             process_type=process_type if isinstance(process_type, str) else None,
             warn=lambda _: None,
         )
     except (ValueError, SourceError):
         return None
+    return dataclasses.replace(spec, kind=ActionKind(kind)) if slash else spec

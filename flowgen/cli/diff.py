@@ -12,7 +12,8 @@ import click
 from flowgen import changes, config, sources
 from flowgen.cli.exit import EXIT_OK, EXIT_PARTIAL, run_job
 from flowgen.errors import SourceError
-from flowgen.model import FlowSpec
+from flowgen.model import ActionSelection, FlowSpec
+from flowgen.model.actions import FLOWS_ONLY, action_key
 
 FORMATS = ("text", "markdown", "json")
 
@@ -59,7 +60,10 @@ def _diff(old: str | None, new: str | None, format_: str) -> int:
                 "[tool.flowgen]",
             )
         new = str(configured)
-    found = changes.diff_flows(read_flows(old, configured), read_flows(new, configured))
+    actions = config.actions_selection(None, table)
+    found = changes.diff_flows(
+        read_flows(old, configured, actions), read_flows(new, configured, actions)
+    )
     render = {
         "text": changes.as_text,
         "markdown": changes.as_markdown,
@@ -70,8 +74,11 @@ def _diff(old: str | None, new: str | None, format_: str) -> int:
     return EXIT_PARTIAL if changes.has_breaking(found) else EXIT_OK
 
 
-def read_flows(spec: str, configured: Path | None) -> Mapping[str, FlowSpec]:
-    """The flows of a snapshot directory or ``git:REV[:PATH]``, by API name.
+def read_flows(
+    spec: str, configured: Path | None, actions: ActionSelection = FLOWS_ONLY
+) -> Mapping[str, FlowSpec]:
+    """The flows of a snapshot directory or ``git:REV[:PATH]``, by API name
+    (and the other kinds of action ``actions`` selects, as ``<kind>/<Name>``).
 
     A flow file that cannot be read is an error here, where generate would
     leave the flow out: a diff would call it removed.
@@ -82,7 +89,7 @@ def read_flows(spec: str, configured: Path | None) -> Mapping[str, FlowSpec]:
             if sources.is_git_spec(spec)
             else Path(spec)
         )
-        snapshot = sources.read_snapshot(directory)
+        snapshot = sources.read_snapshot(directory, actions=actions)
     if snapshot.skipped:
         shown, problem = sorted(snapshot.skipped.items())[0]
         more = len(snapshot.skipped) - 1
@@ -91,4 +98,4 @@ def read_flows(spec: str, configured: Path | None) -> Mapping[str, FlowSpec]:
             f"cannot compare: {shown}: {problem}"
             + (f" (and {more} more unreadable flow files)" if more else ""),
         )
-    return {flow.api_name: flow for flow in snapshot.flows}
+    return {action_key(flow.kind, flow.api_name): flow for flow in snapshot.flows}

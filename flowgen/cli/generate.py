@@ -54,6 +54,13 @@ def _source_options(command: Callable[..., None]) -> Callable[..., None]:
         metavar="DIR",
         help="Snapshot directory: flowgen-snapshot.json plus flows/*.json.",
     )(command)
+    command = click.option(
+        "--actions",
+        metavar="KINDS",
+        help="Kinds of invocable action to bind, comma-separated: flow, apex, "
+        "prompt, standard:<name> (default: actions in [tool.flowgen], else "
+        "flow). From a snapshot only.",
+    )(command)
     return command
 
 
@@ -111,6 +118,7 @@ def _settings(options: Mapping[str, Any]) -> config.Settings:
         package=options.get("package"),
         project=options.get("project"),
         include_inactive=options.get("include_inactive"),
+        actions=options.get("actions"),
     )
     if settings.snapshot is None and settings.project is None:
         raise ConfigError(
@@ -128,7 +136,7 @@ def _source(settings: config.Settings, options: Mapping[str, Any]) -> FlowSource
             settings.project, include_inactive=settings.include_inactive
         )
     assert settings.snapshot is not None
-    return sources.open_snapshot(settings.snapshot)
+    return sources.open_snapshot(settings.snapshot, actions=settings.actions)
 
 
 def _inputs(settings: config.Settings) -> tuple[list[Path], list[str]]:
@@ -138,7 +146,7 @@ def _inputs(settings: config.Settings) -> tuple[list[Path], list[str]]:
 
         return sfdx.project_files(settings.project), [f"project={settings.project}"]
     assert settings.snapshot is not None
-    return sources.snapshot_files(settings.snapshot), []
+    return sources.snapshot_files(settings.snapshot), settings.actions.settings()
 
 
 def _keep(relative: str, data: bytes) -> tuple[str, bytes]:
@@ -222,7 +230,9 @@ def _generate(options: Mapping[str, Any]) -> int:
     )
     if not quiet:
         click.echo(
-            f"flowgen: {result.flow_count} flow(s) -> {settings.out} "
+            f"flowgen: {result.flow_count} flow(s)"
+            + (f", {result.other_count} other action(s)" if result.other_count else "")
+            + f" -> {settings.out} "
             f"({len(report.written)} written, {len(report.unchanged)} unchanged, "
             f"{len(report.removed)} removed)",
             err=True,

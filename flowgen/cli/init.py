@@ -35,6 +35,13 @@ _GROUPS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         (*config.LOGIN_SETTINGS, "api_version"),
     ),
     (("Which flows flowgen pull reads.",), ("include", "exclude")),
+    (
+        (
+            "The org's other invocable actions to bind besides flows (Apex",
+            "@InvocableMethod classes, prompt templates, standard actions).",
+        ),
+        ("actions",),
+    ),
 )
 
 

@@ -6,6 +6,7 @@ login options and credential every org command shares (``pull`` and
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +18,14 @@ import click
 from flowgen import config, sources
 from flowgen.cli.exit import EXIT_ERROR, EXIT_OK, run_job, say
 from flowgen.errors import AuthError, ConfigError
-from flowgen.model import FlowOutline, FlowSpec, is_invocable
+from flowgen.model import (
+    ActionKind,
+    ActionSelection,
+    FlowOutline,
+    FlowSpec,
+    is_invocable,
+)
+from flowgen.model.actions import action_key
 from flowgen.runtime import DEFAULT_API_VERSION
 
 if TYPE_CHECKING:
@@ -138,6 +146,13 @@ def api_version_for(table: Mapping[str, Any], options: Mapping[str, Any]) -> str
     metavar="DIR",
     help="List the flows of this snapshot instead of the org's.",
 )
+@click.option(
+    "--actions",
+    metavar="KINDS",
+    help="Kinds of invocable action to list, comma-separated: flow, apex, "
+    "prompt, standard:<name> (default: actions in [tool.flowgen], else flow); "
+    "other kinds are named <kind>/<Name>.",
+)
 @login_options
 def list_flows(**options: Any) -> None:
     """List the flows: label, inputs, outputs, and whether REST can run them.
@@ -161,6 +176,12 @@ def list_flows(**options: Any) -> None:
     "--snapshot",
     metavar="DIR",
     help="Describe the flow as this snapshot has it instead of the org.",
+)
+@click.option(
+    "--actions",
+    metavar="KINDS",
+    help="Kinds of invocable action NAME may be (as for flowgen list); name "
+    "another kind's action as <kind>/<Name>, such as apex/Create_Case.",
 )
 @login_options
 def describe(name: str, **options: Any) -> None:
@@ -210,9 +231,10 @@ def _specs(
     """FlowSpecs from the org when a login is given, else from the snapshot
     (--snapshot, else the snapshot setting); with the snapshot's flow files
     that could not be used (path -> why)."""
-    if options.get("snapshot"):
-        return _read_snapshot(options["snapshot"])
     table, base = config.load_table(Path.cwd())
+    actions = config.actions_selection(options.get("actions"), table)
+    if options.get("snapshot"):
+        return _read_snapshot(options["snapshot"], actions)
     configured = config.setting_path(table, base, "snapshot")
     asked_for_org = login_given(table, options)
     if configured is not None and not asked_for_org:
@@ -221,7 +243,7 @@ def _specs(
             f"reading the snapshot {configured} (snapshot in [tool.flowgen]); "
             "give a login to read the org instead (see --help)"
         )
-        return _read_snapshot(configured)
+        return _read_snapshot(configured, actions)
     # The lazy import of the commands that read an org: httpx and asyncio.
     import asyncio
 
@@ -245,25 +267,35 @@ def _specs(
     # describe the sObject and Apex types they use.
     async def run() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         async with org.OrgSession(credential, api_version=api_version) as session:
-            found = await org.list_flows(session, include=names, warn=warn)
-            versions = await org.flow_versions(session)
-            return await org.describe_flows(session, found), versions
+            described: dict[str, Any] = {}
+            versions: dict[str, dict[str, Any]] = {}
+            if ActionKind.FLOW in actions:
+                found = await org.list_flows(session, include=names, warn=warn)
+                versions = await org.flow_versions(session)
+                described = await org.describe_flows(session, found)
+            described.update(
+                await org.describe_actions(session, actions, names=names, warn=warn)
+            )
+            return described, versions
 
     described, versions = asyncio.run(run())
-    specs = [
-        sources.parse_describe(
+    specs = []
+    for key, body in sorted(described.items()):
+        kind, _, name = key.rpartition("/")
+        spec = sources.parse_describe(
             body,
-            origin=f"the org's describe of {name}",
-            process_type=versions.get(name, {}).get("process_type"),
+            origin=f"the org's describe of {key}",
+            process_type=versions.get(key, {}).get("process_type"),
             warn=warn,
         )
-        for name, body in sorted(described.items())
-    ]
+        specs.append(dataclasses.replace(spec, kind=ActionKind(kind or "flow")))
     return specs, {}
 
 
-def _read_snapshot(directory: str | Path) -> tuple[list[FlowSpec], Mapping[str, str]]:
-    snapshot = sources.read_snapshot(directory)
+def _read_snapshot(
+    directory: str | Path, actions: ActionSelection
+) -> tuple[list[FlowSpec], Mapping[str, str]]:
+    snapshot = sources.read_snapshot(directory, actions=actions)
     return list(snapshot.flows), dict(sorted(snapshot.skipped.items()))
 
 
@@ -283,7 +315,7 @@ def _list(options: Mapping[str, Any]) -> int:
     specs, problems = _specs(options)
     rows = [
         (
-            spec.api_name,
+            action_key(spec.kind, spec.api_name),
             spec.label or "",
             str(len(spec.inputs)),
             str(len(spec.outputs)),
@@ -291,6 +323,7 @@ def _list(options: Mapping[str, Any]) -> int:
         )
         for spec in specs
     ]
+    rows.sort(key=lambda row: row[0])  # by name, other kinds as <kind>/<Name>
     header = ("NAME", "LABEL", "INPUTS", "OUTPUTS", "INVOCABLE")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -306,11 +339,18 @@ def _list(options: Mapping[str, Any]) -> int:
 
 def _describe(name: str, options: Mapping[str, Any]) -> int:
     specs, problems = _specs(options, names=[name])
-    found = [spec for spec in specs if spec.api_name.lower() == name.lower()]
+    found = [
+        spec
+        for spec in specs
+        if action_key(spec.kind, spec.api_name).lower() == name.lower()
+    ]
     if not found:
         if problems:
             return _unusable(problems, f"{name!r} may be in one of them")
-        raise ConfigError(f"no flow named {name!r} (see flowgen list)")
+        raise ConfigError(
+            f"no flow named {name!r} (see flowgen list; another kind of action "
+            "is named <kind>/<Name>, with that kind in --actions or the setting)"
+        )
     spec = found[0]
     if not is_invocable(spec):
         click.echo(

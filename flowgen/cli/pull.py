@@ -23,7 +23,7 @@ from flowgen.cli.exit import EXIT_OK, run_job, say
 from flowgen.cli.org import api_version_for, credential_for, login_options
 from flowgen.errors import ConfigError
 from flowgen.output import atomic
-from flowgen.sources import snapshot
+from flowgen.sources import snapshot_write
 
 if TYPE_CHECKING:
     from flowgen.sources.org import Pulled
@@ -54,6 +54,12 @@ MOST_ADDED_LISTED = 20
     "in the snapshot as they are.",
 )
 @click.option("--full", is_flag=True, help="Describe every flow again, changed or not.")
+@click.option(
+    "--actions",
+    metavar="KINDS",
+    help="Kinds of invocable action to pull, comma-separated: flow, apex, "
+    "prompt, standard:<name> (default: actions in [tool.flowgen], else flow).",
+)
 @click.option(
     "-q",
     "--quiet",
@@ -105,7 +111,9 @@ def _pull(options: dict[str, Any]) -> int:
     for warning in pulled.warnings:
         say(f"warning: {warning}")
     click.echo(
-        f"flowgen: pulled {len(pulled.flows)} flow(s) into {root}: "
+        f"flowgen: pulled {len(pulled.flows)} flow(s)"
+        + _others(pulled)
+        + f" into {root}: "
         f"{len(pulled.added)} added, {len(pulled.changed)} changed, "
         f"{len(pulled.removed)} removed, {len(pulled.unchanged)} unchanged "
         f"({pulled.requests} request(s))",
@@ -113,6 +121,11 @@ def _pull(options: dict[str, Any]) -> int:
     )
     say_changes(found, "flow interface changes", verbose=bool(options.get("verbose")))
     return EXIT_OK
+
+
+def _others(pulled: Pulled) -> str:
+    count = sum(len(names) for names in pulled.actions.values())
+    return f" and {count} other action(s)" if count else ""
 
 
 def say_changes(
@@ -174,7 +187,7 @@ def pull_snapshot(
     credential = credential_for(table, options, base)
     api_version = api_version_for(table, options)
     # A user's file in the snapshot directory stops the pull before the org is read.
-    snapshot.refuse_foreign(root)
+    snapshot_write.refuse_foreign(root)
     previous = sources.read_manifest(root)
     # The settings' include/exclude are the snapshot's scope; the flags only
     # narrow what this pull refreshes.
@@ -187,7 +200,9 @@ def pull_snapshot(
                 return await org.pull(
                     session,
                     previous=previous,
-                    have_file=lambda name: (root / "flows" / f"{name}.json").is_file(),
+                    have_file=lambda key: (
+                        root / snapshot_write.describe_file(key)
+                    ).is_file(),
                     old_describe=lambda name: _old_describe(root, name),
                     include=include,
                     exclude=exclude,
@@ -195,6 +210,7 @@ def pull_snapshot(
                     refresh_exclude=options.get("exclude") or (),
                     full=bool(options.get("full")),
                     progress=progress,
+                    actions=config.actions_selection(options.get("actions"), table),
                 )
 
     async def stoppable() -> Pulled:
@@ -216,6 +232,7 @@ def pull_snapshot(
         flows=pulled.flows,
         files=pulled.files,
         touched=(*pulled.added, *pulled.changed, *pulled.removed),
+        actions=pulled.actions,
     )
     sources.write_snapshot(
         root,
@@ -236,7 +253,7 @@ def org_drift(root: Path, options: Mapping[str, Any]) -> bool:
     ``root`` itself is never written.
     """
     table, base = config.load_table(Path.cwd())
-    snapshot.refuse_foreign(root)  # as flowgen pull would
+    snapshot_write.refuse_foreign(root)  # as flowgen pull would
     with tempfile.TemporaryDirectory(prefix="flowgen-check-") as tmp:
         copy = Path(tmp) / "snapshot"
         if root.is_dir():

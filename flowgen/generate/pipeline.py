@@ -22,6 +22,7 @@ from typing import Generic, NamedTuple, Protocol, TypeVar, cast
 from flowgen.generate import typed_cache
 from flowgen.generate.plan import PackagePlan
 from flowgen.model import ApexType, FlowOutline, RecordType
+from flowgen.model.actions import action_key
 from flowgen.sources.snapshot import FlowFile, TypeFile, duplicate_flows
 
 R = TypeVar("R")
@@ -46,6 +47,7 @@ class Generated(Generic[R]):
     file_digests: Mapping[str, bytes]
     file_stamps: Mapping[str, tuple[int, int]]
     unreadable: Mapping[str, str] = field(default_factory=dict)
+    other_count: int = 0  # actions of other kinds than flows
 
 
 class _Summary(NamedTuple):
@@ -139,7 +141,11 @@ def generate(
         problems.update(
             duplicate_flows(
                 [
-                    (s.shown, s.outline.api_name if s.outline else None)
+                    (
+                        (s.shown, action_key(s.outline.kind, s.outline.api_name))
+                        if s.outline
+                        else (s.shown, None)
+                    )
                     for s in summaries
                 ]
             )
@@ -225,6 +231,7 @@ def generate(
     return Generated(
         results=results,
         flow_count=decision.plan.flow_count,
+        other_count=decision.plan.other_count,
         warnings=(*decision.warnings, *late_warnings),
         problems=dict(sorted(decision.problems.items())),
         file_digests={

@@ -18,14 +18,26 @@ from flowgen.generate.render import environment, render_init, runtime_files
 from flowgen.generate.views import (
     FUNCTION_SUFFIXES,
     ModuleView,
+    fake_target,
     flow_view,
     record_views,
     stdlib_imports,
 )
-from flowgen.model import ApexType, FlowOutline, FlowSpec, RecordType, is_invocable
+from flowgen.model import (
+    ActionKind,
+    ApexType,
+    FlowOutline,
+    FlowSpec,
+    RecordType,
+    is_invocable,
+)
 
-# Submodules are attributes of the package once imported: no flow may take their names.
-_PACKAGE_MODULES = frozenset({"flows", "records", "apex_types"})
+# Submodules are attributes of the package once imported: no flow may take
+# their names, nor those of the other kinds' subpackages (whether or not this
+# package binds those kinds, so turning one on renames no flow).
+_PACKAGE_MODULES = frozenset(
+    {"flows", "records", "apex_types", *(kind.folder for kind in ActionKind)}
+)
 
 
 @dataclass(frozen=True)
@@ -53,29 +65,37 @@ class PackagePlan:
             for flow in outlines
             if not is_invocable(flow)
         }
-        flows = sorted(
+        invocable = sorted(
             (flow for flow in outlines if is_invocable(flow)),
             key=lambda flow: flow.api_name,
         )
-        self.flow_count = len(flows)
+        self.flow_count = sum(flow.kind is ActionKind.FLOW for flow in invocable)
+        self.other_count = len(invocable) - self.flow_count  # other kinds of action
         self._record_aliases = naming.unique_type_aliases(
-            {name for flow in flows for name in flow.record_types},
+            {name for flow in invocable for name in flow.record_types},
             taken={typemap.GENERIC_RECORD, record_schema.ATTRIBUTES_CLASS},
         )
         self._apex_aliases = naming.unique_type_aliases(
-            {name for flow in flows for name in flow.apex_classes}
+            {name for flow in invocable for name in flow.apex_classes}
         )
-        self._functions = function_names(flow.api_name for flow in flows)
-        stems = naming.class_stems(self._functions.values())
-        self._views = {
-            name: ModuleView(function, stems[function])
-            for name, function in self._functions.items()
-        }
-        self._modules = [self._views[f.api_name] for f in flows]
+        # Each kind names its actions on its own, so a flow and an Apex
+        # action of the same name both keep theirs.
+        self._views: dict[ActionKind, dict[str, ModuleView]] = {}
+        for kind in ActionKind:
+            names = [flow.api_name for flow in invocable if flow.kind is kind]
+            if kind is ActionKind.FLOW or names:
+                functions = function_names(names)
+                stems = naming.class_stems(functions.values())
+                self._views[kind] = {
+                    name: ModuleView(function, stems[function])
+                    for name, function in functions.items()
+                }
+        flows = self._views[ActionKind.FLOW]
+        self._modules = [flows[name] for name in sorted(flows)]
 
     def includes(self, spec: FlowSpec) -> bool:
-        """Whether the package has a module for this flow."""
-        return spec.api_name in self._functions
+        """Whether the package has a module for this flow (or other action)."""
+        return spec.api_name in self._views.get(spec.kind, {})
 
     @property
     def record_type_names(self) -> list[str]:
@@ -133,8 +153,27 @@ class PackagePlan:
             "records.py": records if records is not None else self.records_module({}),
             "apex_types.py": encode(self._apex_module(env, apex_types or {})),
             **render_init(
-                env, self._modules, package=self.package, api_version=self.api_version
+                env,
+                self._modules,
+                package=self.package,
+                api_version=self.api_version,
+                others=[
+                    fake_target(kind.folder, views[name], False)
+                    for kind, views in self._views.items()
+                    if kind is not ActionKind.FLOW
+                    for name in sorted(views, key=lambda n: views[n].module)
+                ],
             ),
+            **{
+                f"{kind.folder}/__init__.py": encode(
+                    env.get_template("kind_init.py.jinja").render(
+                        noun=kind.noun,
+                        modules=[views[name] for name in sorted(views)],
+                    )
+                )
+                for kind, views in self._views.items()
+                if kind is not ActionKind.FLOW
+            },
         }
 
     def _apex_module(
@@ -165,8 +204,8 @@ class PackagePlan:
         return black_format(source) if layout.get("black") else source
 
     def flow_module(self, spec: FlowSpec) -> tuple[str, bytes]:
-        """One flow's module: its relative path and bytes."""
-        names = self._views[spec.api_name]
+        """One flow's (or other action's) module: its relative path and bytes."""
+        names = self._views[spec.kind][spec.api_name]
         view = flow_view(
             spec, names, self._record_aliases, self._apex_aliases, self.api_version
         )
@@ -178,7 +217,7 @@ class PackagePlan:
         )
         if layout.get("black"):
             source = black_format(source)
-        return f"flows/{names.module}.py", source.encode("utf-8")
+        return f"{spec.kind.folder}/{names.module}.py", source.encode("utf-8")
 
 
 def render_package(

@@ -15,7 +15,13 @@ import jinja2
 
 from flowgen.generate import template_cache
 from flowgen.generate.layout import encode, fits, layout_call
-from flowgen.generate.views import ModuleView, PackageView, inline
+from flowgen.generate.views import (
+    FakeTarget,
+    ModuleView,
+    PackageView,
+    fake_target,
+    inline,
+)
 from flowgen.resources import runtime_dir, templates_dir
 
 # The runtime's own public names, less those that would only confuse next to
@@ -94,8 +100,11 @@ def render_init(
     *,
     package: str,
     api_version: str,
+    others: Sequence[FakeTarget] = (),
 ) -> dict[str, bytes]:
-    """The package's ``__init__.py`` and the stub that spells out its names."""
+    """The package's ``__init__.py``, the stub that spells out its names, and
+    ``testing.py`` (typing the fakes of the flows and of ``others``, the
+    modules of other kinds of action)."""
     package_view = PackageView(
         name=package,
         api_version=inline(api_version),
@@ -119,6 +128,12 @@ def render_init(
         for suffix in (".py", ".pyi")
     }
     files["testing.py"] = encode(
-        env.get_template("testing.py.jinja").render(package=package_view)
+        env.get_template("testing.py.jinja").render(
+            package=package_view,
+            targets=[
+                *(fake_target("flows", m, True) for m in package_view.flows),
+                *others,
+            ],
+        )
     )
     return files

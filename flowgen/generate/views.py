@@ -14,7 +14,7 @@ from typing import NamedTuple
 from flowgen import literals
 from flowgen.generate import naming, typemap
 from flowgen.generate import records as record_schema
-from flowgen.model import FieldKind, FlowSpec, Param, RecordType
+from flowgen.model import ActionKind, FieldKind, FlowSpec, Param, RecordType
 
 # Every flow gets functions named <function> and <function><suffix>.
 FUNCTION_SUFFIXES = ("_many", "_async", "_many_async")
@@ -81,6 +81,10 @@ class FlowView(NamedTuple):
     stdlib_imports: list[tuple[str, str]]
     package_imports: list[tuple[str, str]]
     exports: list[str]
+    # The kind of action: "flow" for flows, which alone report an interview.
+    noun: str = "flow"
+    is_flow: bool = True
+    path_literal: str = ""  # actions/<path>/<name>, for kinds other than flows
 
 
 class ModuleView(NamedTuple):
@@ -117,6 +121,29 @@ class ModuleView(NamedTuple):
                 self.function_many + "_async",
             ]
         )
+
+
+class FakeTarget(NamedTuple):
+    """One module's function as testing.py's typed fakes see it. Other kinds'
+    classes are imported under an alias (``_apex_<Class>``): their names may
+    be a flow's too."""
+
+    module_path: str  # flows.create_case, apex.create_case
+    input_name: str
+    output_name: str
+    input_class: str  # the name testing.py uses
+    output_class: str
+
+
+def fake_target(folder: str, names: ModuleView, is_flow: bool) -> FakeTarget:
+    alias = "" if is_flow else f"_{folder}_"
+    return FakeTarget(
+        f"{folder}.{names.module}",
+        names.input_class,
+        names.output_class,
+        alias + names.input_class,
+        alias + names.output_class,
+    )
 
 
 class PackageView(NamedTuple):
@@ -184,6 +211,9 @@ def flow_view(
             if alias in _PACKAGE_ALIASES
         ),
         exports=names.exports,
+        noun=spec.kind.noun,
+        is_flow=spec.kind is ActionKind.FLOW,
+        path_literal=literals.python_string(spec.kind.url_path),
     )
 
 

@@ -4,6 +4,7 @@ Sources produce these values; generation and change detection consume them.
 Standard library only: nothing here knows about HTTP, files or templates.
 """
 
+from flowgen.model.actions import ActionKind, ActionSelection
 from flowgen.model.apex_names import apex_type_candidates
 from flowgen.model.spec import (
     INVOCABLE_PROCESS_TYPES,
@@ -21,6 +22,8 @@ from flowgen.model.types import FieldKind, FieldType, parse_type
 
 __all__ = [
     "INVOCABLE_PROCESS_TYPES",
+    "ActionKind",
+    "ActionSelection",
     "ApexMember",
     "ApexType",
     "FieldKind",

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeGuard
 
+from flowgen.model.actions import ActionKind
 from flowgen.model.types import FieldKind, FieldType
 
 
@@ -49,6 +50,8 @@ class FlowSpec:
     # FlowDefinitionView.ProcessType when the source knows it ("AutoLaunchedFlow",
     # "Flow" for screen flows, ...); None when it does not.
     process_type: str | None = None
+    # Flows, and the org's other invocable actions described the same way.
+    kind: ActionKind = ActionKind.FLOW
 
     @property
     def namespace(self) -> str | None:
@@ -65,6 +68,7 @@ class FlowOutline(NamedTuple):
     process_type: str | None = None
     record_types: frozenset[str] = frozenset()
     apex_classes: frozenset[str] = frozenset()
+    kind: ActionKind = ActionKind.FLOW
 
     @classmethod
     def of(cls, spec: FlowSpec) -> FlowOutline:
@@ -72,6 +76,7 @@ class FlowOutline(NamedTuple):
         return cls(
             api_name=spec.api_name,
             process_type=spec.process_type,
+            kind=spec.kind,
             record_types=frozenset(
                 p.type.sobject_type
                 for p in params

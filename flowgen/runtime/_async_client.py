@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._errors import FlowConfigError, FlowError
-from ._flow import DEFAULT_API_VERSION, Flow, FlowResult, Request
+from ._flow import DEFAULT_API_VERSION, FLOW_PATH, Flow, FlowResult, Request
 from ._http import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_CONNECT_RETRIES,
@@ -113,7 +113,11 @@ class AsyncFlowClient(ClientSettings):
                     return flow.failed(request, fatal[0])
                 try:
                     answers = await self._post(
-                        flow.name, flow.api_version, request.content, request.size
+                        flow.name,
+                        flow.api_version,
+                        request.content,
+                        request.size,
+                        flow.path,
                     )
                 except FlowError as exc:
                     if stops_the_rest(exc):
@@ -139,10 +143,15 @@ class AsyncFlowClient(ClientSettings):
         return await self._post(flow_name, api_version, content, len(inputs))
 
     async def _post(
-        self, flow_name: str, api_version: str, content: bytes, count: int
+        self,
+        flow_name: str,
+        api_version: str,
+        content: bytes,
+        count: int,
+        path: str = FLOW_PATH,
     ) -> list[Mapping[str, Any]]:
         # One request's sends and resends; ``count`` inputs are in ``content``.
-        url = self.flow_url(flow_name, api_version=api_version)
+        url = self.flow_url(flow_name, api_version=api_version, path=path)
         tries = self._tries()
         attempt = 0
         while True:

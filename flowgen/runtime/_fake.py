@@ -16,13 +16,14 @@ import json
 import sys
 import threading
 import types
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
 from ._codecs import WireObject, date_to_wire, datetime_to_wire, time_to_wire
-from ._flow import Flow
+from ._flow import FLOW_PATH, Flow
 from ._json import dumps
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from ._client import FlowClient
 
 FAKE_URL = "https://fake.my.salesforce.com"
-_PATH_MARK = "/actions/custom/flow/"
+_PATH_MARK = "/actions/"  # then <kind path>/<name>: custom/flow/Name, standard/name
 
 
 class Failure(Exception):
@@ -101,10 +102,10 @@ class FakeOrg:
 
     def __init__(self, records: types.ModuleType | None = None) -> None:
         self._records = records
-        self._entries: dict[str, _Entry] = {}
-        self._calls: dict[str, list[Any]] = {}
+        self._entries: dict[tuple[str, str], _Entry] = {}  # by (path, name)
+        self._calls: dict[tuple[str, str], list[Any]] = {}  # by (path, name)
         # Inputs the client is about to send, by their wire form.
-        self._pending: dict[tuple[str, str], list[Any]] = {}
+        self._pending: dict[tuple[str, str, str], list[Any]] = {}
         self._faults: list[str] = []
         self._lock = threading.Lock()
         self._guids = itertools.count(1)
@@ -126,11 +127,12 @@ class FakeOrg:
             if raises is None and returns is None:
                 raise TypeError("give a handler, returns= or raises=")
             handler = _canned(returns, raises)
-        self._entries[flow.name] = _Entry(flow, handler, waiting)
+        self._entries[flow.path, flow.name] = _Entry(flow, handler, waiting)
 
     def recorded(self, function: Callable[..., Any]) -> list[Any]:
         """The inputs ``function``'s flow received, in order."""
-        return list(self._calls.get(flow_of(function).name, []))
+        flow = flow_of(function)
+        return list(self._calls.get((flow.path, flow.name), []))
 
     def expire_session(self) -> None:
         """The next request gets the org's 401 INVALID_SESSION_ID."""
@@ -192,7 +194,9 @@ class FakeOrg:
                     wire = json.loads(flow.to_json(value))
                 except (TypeError, ValueError):
                     continue  # the client's own encoding reports it
-                self._pending.setdefault((flow.name, _key(wire)), []).append(value)
+                self._pending.setdefault((flow.path, flow.name, _key(wire)), []).append(
+                    value
+                )
 
     # -- the org ---------------------------------------------------------------
 
@@ -214,8 +218,8 @@ class FakeOrg:
                     {"errorCode": "UNKNOWN_EXCEPTION", "message": "fake server error"}
                 ],
             )
-        name = request.url.path.partition(_PATH_MARK)[2]
-        entry = self._entries.get(name)
+        path, _, name = request.url.path.partition(_PATH_MARK)[2].rpartition("/")
+        entry = self._entries.get((path, urllib.parse.unquote(name)))
         if entry is None:
             message = (
                 f"no handler for the flow {name!r}: register one with "
@@ -238,7 +242,7 @@ class FakeOrg:
 
     def _input(self, flow: Flow[Any, Any], wire: WireObject) -> Any:
         with self._lock:
-            queue = self._pending.get((flow.name, _key(wire)))
+            queue = self._pending.get((flow.path, flow.name, _key(wire)))
             if not queue:
                 raise RuntimeError(
                     f"fake: a request to {flow.name!r} came from no fake client"
@@ -248,7 +252,8 @@ class FakeOrg:
     def _run(self, entry: _Entry, wire: WireObject) -> dict[str, Any]:
         value = self._input(entry.flow, wire)
         with self._lock:
-            self._calls.setdefault(entry.flow.name, []).append(value)
+            key = (entry.flow.path, entry.flow.name)
+            self._calls.setdefault(key, []).append(value)
         base: dict[str, Any] = {"actionName": entry.flow.name}
         try:
             output = entry.handler(value)
@@ -265,8 +270,9 @@ class FakeOrg:
             key: _to_wire(getattr(output, field.name))
             for key, field in zip(keys, fields, strict=True)
         }
-        values["Flow__InterviewStatus"] = "Waiting" if entry.waiting else "Finished"
-        values["Flow__InterviewGuid"] = f"0Fo000000{next(self._guids):09d}"
+        if entry.flow.path == FLOW_PATH:  # only flows run as interviews
+            values["Flow__InterviewStatus"] = "Waiting" if entry.waiting else "Finished"
+            values["Flow__InterviewGuid"] = f"0Fo000000{next(self._guids):09d}"
         return {**base, "isSuccess": True, "errors": None, "outputValues": values}
 
     def _unknown_field(self, inputs: Sequence[object]) -> str | None:

@@ -21,7 +21,7 @@ from ._errors import (
     FlowTransportError,
     SessionExpiredError,
 )
-from ._flow import DEFAULT_API_VERSION
+from ._flow import DEFAULT_API_VERSION, FLOW_PATH
 from ._json import loads
 
 # A flow may run for a while before it answers; connecting should not.
@@ -126,14 +126,17 @@ class ClientSettings:
         )
 
     def flow_url(
-        self, flow_name: str, *, api_version: str = DEFAULT_API_VERSION
+        self,
+        flow_name: str,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+        path: str = FLOW_PATH,
     ) -> str:
-        """The flow's REST URL; the client's own api_version, when set, wins."""
+        """The flow's REST URL (another action's, under ``actions/<path>``);
+        the client's own api_version, when set, wins."""
         version = self.api_version or api_version.removeprefix("v")
         quoted = urllib.parse.quote(flow_name, safe="")
-        return (
-            f"{self.instance_url}/services/data/v{version}/actions/custom/flow/{quoted}"
-        )
+        return f"{self.instance_url}/services/data/v{version}/actions/{path}/{quoted}"
 
     @staticmethod
     def _setting(given: int | None, default: int) -> int:

@@ -18,8 +18,8 @@ from flowgen.sources.snapshot import (
     read_manifest,
     read_snapshot,
     snapshot_files,
-    write_snapshot,
 )
+from flowgen.sources.snapshot_write import write_snapshot
 
 __all__ = [
     "FlowFile",

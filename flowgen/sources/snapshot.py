@@ -2,6 +2,8 @@
 
     <dir>/flowgen-snapshot.json   {"format": 1, "api_version": "62.0", "org_id": ..., "flows": {...}}
     <dir>/flows/<ApiName>.json    the raw describe body of each flow
+    <dir>/actions/<kind>/<Name>.json   the same for the org's other invocable
+                                  actions (kind: apex, prompt, standard)
 
 Per-flow metadata in the manifest is optional; where it gives a flow's
 ``process_type`` generation can skip flows REST cannot run.
@@ -9,6 +11,7 @@ Per-flow metadata in the manifest is optional; where it gives a flow's
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -18,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flowgen.errors import SourceError
-from flowgen.output import atomic
-from flowgen.sources.apex import apex_file_name, read_apex_types
+from flowgen.model.actions import FLOWS_ONLY, ActionKind, ActionSelection, action_key
+from flowgen.sources.apex import read_apex_types
 from flowgen.sources.describe import parse_describe
 from flowgen.sources.snapshot_files import (
     json_files_by_name,
@@ -35,6 +38,8 @@ MANIFEST_NAME = "flowgen-snapshot.json"
 FLOWS_DIR = "flows"
 SOBJECTS_DIR = "sobjects"  # trimmed sObject describes (flowgen.sources.sobjects)
 APEX_DIR = "apex"  # members of Apex-defined types (flowgen.sources.apex)
+ACTIONS_DIR = "actions"  # actions/<kind>/: describes of other invocable actions
+ACTION_KINDS = (ActionKind.APEX, ActionKind.PROMPT, ActionKind.STANDARD)
 SNAPSHOT_FORMAT = 1
 
 
@@ -65,9 +70,11 @@ def snapshot_files(directory: str | Path) -> list[Path]:
         names = []
     flows_dir = root / FLOWS_DIR
     flows = [flows_dir / name for name in names]
-    # records.py and apex_types.py depend on these folders too.
+    # The other kinds of action, records.py and apex_types.py depend on
+    # these folders too.
     typed = []
-    for folder in (root / SOBJECTS_DIR, root / APEX_DIR):
+    kind_folders = [root / ACTIONS_DIR / kind.value for kind in ACTION_KINDS]
+    for folder in (*kind_folders, root / SOBJECTS_DIR, root / APEX_DIR):
         try:
             typed += [
                 folder / name
@@ -112,11 +119,16 @@ class SnapshotIndex:
     root: str
     api_version: str
     org_id: str | None
-    flow_files: tuple[str, ...]  # file names under flows/, sorted
+    # File names under flows/, sorted; then those of the other kinds of
+    # action selected, as <kind>/<file name> (under actions/).
+    flow_files: tuple[str, ...]
     process_types: Mapping[str, str]  # file stem -> process type, when known
 
     def flow_path(self, file_name: str) -> str:
-        """The path of a flow file, as messages show it."""
+        """The path of a flow (or other action's) file, as messages show it."""
+        kind, slash, name = file_name.rpartition("/")
+        if slash:
+            return os.path.join(self.root, ACTIONS_DIR, kind, name)
         return os.path.join(self.root, FLOWS_DIR, file_name)
 
     def record_types(
@@ -163,7 +175,8 @@ class SnapshotIndex:
     def read_flow(self, file_name: str) -> FlowFile:
         """Read and parse one flow file; a bad file is a problem, not an error."""
         path = self.flow_path(file_name)
-        stem = file_name[: -len(".json")]
+        folder, _, stem = file_name[: -len(".json")].rpartition("/")
+        kind = ActionKind(folder) if folder else ActionKind.FLOW
         warnings: list[str] = []
         sha256 = stamp = None
         try:
@@ -174,9 +187,11 @@ class SnapshotIndex:
                 data,
                 origin=path,
                 fallback_name=stem,
-                process_type=self.process_types.get(stem),
+                process_type=self.process_types.get(stem) if not folder else None,
                 warn=warnings.append,
             )
+            if folder:
+                spec = dataclasses.replace(spec, kind=kind)
         except json.JSONDecodeError as exc:
             problem = (
                 f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
@@ -192,8 +207,11 @@ class SnapshotIndex:
         return FlowFile(path, None, problem, tuple(warnings), sha256, stamp=stamp)
 
 
-def open_snapshot(directory: str | Path) -> SnapshotIndex:
-    """Read a snapshot's manifest and list its flow files; a bad manifest is fatal."""
+def open_snapshot(
+    directory: str | Path, *, actions: ActionSelection = FLOWS_ONLY
+) -> SnapshotIndex:
+    """Read a snapshot's manifest and list the files of the kinds of action
+    ``actions`` selects (flows alone by default); a bad manifest is fatal."""
     root = Path(directory)
     manifest = _read_manifest(root)
     flows_dir = root / FLOWS_DIR
@@ -213,11 +231,37 @@ def open_snapshot(directory: str | Path) -> SnapshotIndex:
         root=str(root),
         api_version=manifest["api_version"],
         org_id=org_id if isinstance(org_id, str) else None,
-        flow_files=tuple(
-            sorted(name for name in os.listdir(flows_dir) if name.endswith(".json"))
+        flow_files=(
+            *(
+                sorted(name for name in os.listdir(flows_dir) if name.endswith(".json"))
+                if ActionKind.FLOW in actions
+                else ()
+            ),
+            *_action_files(root, actions),
         ),
         process_types=process_types,
     )
+
+
+def _action_files(root: Path, actions: ActionSelection) -> list[str]:
+    # <kind>/<file> of each selected kind's folder; standard actions only
+    # those named in the selection (an org has hundreds).
+    found: list[str] = []
+    for kind in ACTION_KINDS:
+        if kind not in actions:
+            continue
+        try:
+            names = sorted(os.listdir(root / ACTIONS_DIR / kind.value))
+        except OSError:
+            continue
+        wanted = set(actions.standard_names)
+        found += [
+            f"{kind.value}/{name}"
+            for name in names
+            if name.endswith(".json")
+            and (kind is not ActionKind.STANDARD or name[: -len(".json")] in wanted)
+        ]
+    return found
 
 
 def duplicate_flows(read: Sequence[tuple[str, str | None]]) -> dict[str, str]:
@@ -237,7 +281,10 @@ def duplicate_flows(read: Sequence[tuple[str, str | None]]) -> dict[str, str]:
 def assemble(index: SnapshotIndex, files: Sequence[FlowFile]) -> Snapshot:
     """The snapshot from its index and every flow file read, in file order."""
     duplicates = duplicate_flows(
-        [(f.shown, f.spec.api_name if f.spec else None) for f in files]
+        [
+            (f.shown, action_key(f.spec.kind, f.spec.api_name) if f.spec else None)
+            for f in files
+        ]
     )
     skipped = {f.shown: f.problem for f in files if f.problem is not None}
     skipped.update(duplicates)
@@ -251,9 +298,12 @@ def assemble(index: SnapshotIndex, files: Sequence[FlowFile]) -> Snapshot:
     )
 
 
-def read_snapshot(directory: str | Path) -> Snapshot:
-    """Read a snapshot directory; a bad manifest is fatal, a bad flow file is not."""
-    index = open_snapshot(directory)
+def read_snapshot(
+    directory: str | Path, *, actions: ActionSelection = FLOWS_ONLY
+) -> Snapshot:
+    """Read a snapshot directory (the kinds of action ``actions`` selects);
+    a bad manifest is fatal, a bad flow file is not."""
+    index = open_snapshot(directory, actions=actions)
     return assemble(index, [index.read_flow(name) for name in index.flow_files])
 
 
@@ -319,117 +369,6 @@ def read_manifest(directory: str | Path) -> Mapping[str, Any] | None:
     if not (root / MANIFEST_NAME).is_file():
         return None
     return _read_manifest(root)
-
-
-def write_snapshot(
-    directory: str | Path,
-    *,
-    manifest: Mapping[str, Any],
-    changed: Mapping[str, bytes],
-    unchanged: Sequence[str] = (),
-    sobjects: Mapping[str, bytes] | None = None,
-    apex_types: Mapping[str, bytes] | None = None,
-) -> None:
-    """Replace the snapshot in ``directory`` in one step.
-
-    ``changed`` maps flow names to new describe files; flows in ``unchanged``
-    keep their file from the snapshot there now (linked, so untouched).
-    ``sobjects`` maps sObject names to their trimmed describes, the whole set;
-    ``apex_types`` the Apex-defined types to their members, likewise.
-    Any failure leaves the previous snapshot exactly as it was.
-    """
-    root = Path(directory)
-    refuse_foreign(root)
-    for name in [*changed, *unchanged, *(sobjects or {})]:
-        if not is_flow_file_name(name):
-            raise SourceError(
-                str(root), f"flow name {name!r} cannot be a file name; not written"
-            )
-    root.parent.mkdir(parents=True, exist_ok=True)
-    atomic.sweep(root)
-    staging = atomic.staging_path(root)
-    try:
-        (staging / FLOWS_DIR).mkdir(parents=True)
-        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
-        (staging / MANIFEST_NAME).write_text(text + "\n", encoding="utf-8")
-        for name, data in changed.items():
-            (staging / FLOWS_DIR / f"{name}.json").write_bytes(data)
-        if sobjects:
-            (staging / SOBJECTS_DIR).mkdir()
-            for name, data in sobjects.items():
-                (staging / SOBJECTS_DIR / f"{name}.json").write_bytes(data)
-        if apex_types:
-            (staging / APEX_DIR).mkdir()
-            for name, data in apex_types.items():
-                (staging / APEX_DIR / apex_file_name(name)).write_bytes(data)
-        for name in unchanged:
-            old = root / FLOWS_DIR / f"{name}.json"
-            new = staging / FLOWS_DIR / f"{name}.json"
-            try:
-                os.link(old, new)
-            except OSError:
-                new.write_bytes(old.read_bytes())
-        atomic.replace_directory(staging, root)
-    except BaseException:
-        atomic.remove_tree(staging)
-        raise
-
-
-def foreign_files(directory: str | Path) -> list[str]:
-    """The files in a snapshot directory that flowgen did not write, by
-    relative path: all but the manifest and the ``.json`` files directly in
-    ``flows/``, ``sobjects/`` and ``apex/`` (links are never flowgen's)."""
-    root = Path(directory)
-    foreign: list[str] = []
-    pending = [(root, "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
-            continue
-        for entry in entries:
-            relative = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((Path(entry.path), relative + "/"))
-            elif not (entry.is_file(follow_symlinks=False) and _is_flowgens(relative)):
-                foreign.append(relative)
-    return sorted(foreign)
-
-
-def _is_flowgens(relative: str) -> bool:
-    folder, _, name = relative.rpartition("/")
-    if not folder:
-        return name == MANIFEST_NAME
-    return folder in _OWN_DIRS and name.endswith(".json")
-
-
-_OWN_DIRS = (FLOWS_DIR, SOBJECTS_DIR, APEX_DIR)
-
-
-def refuse_foreign(directory: str | Path) -> None:
-    """Raise :class:`SourceError` naming the files in a snapshot directory
-    flowgen did not write, if any: a pull replaces the directory as a whole.
-    A directory that holds no manifest is no snapshot at all, and says so."""
-    root = Path(directory)
-    if root.exists() and not (root / MANIFEST_NAME).is_file():
-        if not root.is_dir() or any(root.iterdir()):
-            raise SourceError(
-                str(root),
-                f"exists and is not a snapshot directory (no {MANIFEST_NAME}); "
-                "choose another --snapshot or remove it first",
-            )
-    foreign = foreign_files(root)
-    if foreign:
-        shown = ", ".join(foreign[:10]) + (
-            f" and {len(foreign) - 10} more" if len(foreign) > 10 else ""
-        )
-        raise SourceError(
-            str(directory),
-            f"holds {len(foreign)} file(s) flowgen did not write: {shown}; a pull "
-            "replaces the snapshot directory as a whole and never deletes those: "
-            "move them out of it (nothing was written)",
-        )
 
 
 def is_flow_file_name(name: str) -> bool:

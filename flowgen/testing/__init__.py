@@ -15,7 +15,13 @@ Besides listing, describing and invoking flows it answers FlowDefinitionView
 queries, composite batches, OAuth token requests (``add_oauth_client``),
 sObject describes (``add_sobject``) and Tooling API ApexClass queries
 (``add_apex_class``), and can be made slow (``latency``) or faulty
-(``inject`` a ``Fault``).
+(``inject`` a ``Fault``). Apex actions, prompt templates and standard
+actions are served like flows::
+
+    org.add_action("apex", {"name": "Create311Case", "label": "Create Case"})
+    org.on("Create311Case", lambda inputs: {"caseId": "500..."}, kind="apex")
+    ...
+    assert org.invocations["apex:Create311Case"] == [{"subject": "Pothole"}]
 """
 
 from ._faults import Fault

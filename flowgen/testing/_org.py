@@ -14,10 +14,11 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from ..runtime import DEFAULT_API_VERSION
-from . import _batch, _oauth, _query, _snapshot, _sobjects, _soql, _tooling, _wire
+from . import _actions, _batch, _oauth, _query, _snapshot, _sobjects, _tooling, _wire
 from ._faults import Fault, FaultQueue
-from ._model import FlowFault, FlowHandler, RecordedRequest, record
+from ._model import FlowHandler, RecordedRequest, record
 from ._server import Reply, Request, Server
+from ._soql import MALFORMED_QUERY, QueryError
 
 
 class FakeOrg:
@@ -31,7 +32,8 @@ class FakeOrg:
     input element a flow ran on is kept in ``invocations[flow_name]``.
     sObject describes (``add_sobject``) and Apex classes for the Tooling API
     (``add_apex_class``) are served too, for clients that type records and
-    Apex-defined values.
+    Apex-defined values. Apex actions, prompt templates and standard actions
+    (``add_action``) are listed, described and invoked as flows are.
     Assigning ``access_token`` while running makes the old token fail, as an
     expired session would. ``latency`` delays every answer and ``inject``
     makes chosen requests fail, so clients' timeouts and retries can be tested.
@@ -54,7 +56,7 @@ class FakeOrg:
         self.invocations: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._flows: dict[str, dict[str, Any]] = {}
         self._definitions: dict[str, _query.Definition] = {}
-        self._changes = 0  # flow edits so far: numbers version ids and dates
+        self._clock = _query.Clock()  # edits so far: numbers version ids and dates
         self._definition_count = 0
         self._handlers: dict[str, FlowHandler] = {}
         self._clients: dict[str, _oauth.OAuthClient] = {}
@@ -64,6 +66,7 @@ class FakeOrg:
         self._sobjects = _sobjects.SObjects()
         self._sobject_faults = FaultQueue()
         self._apex_classes = _tooling.ApexClasses()
+        self._actions = _actions.Actions(self._clock)
         # One lock for all shared state; handlers run outside it so
         # concurrent requests really are concurrent.
         self._lock = threading.Lock()
@@ -81,6 +84,11 @@ class FakeOrg:
                     self.add_sobject(sobject.describe)
                 except ValueError as exc:
                     raise ValueError(f"{sobject.path}: {exc}") from None
+            for action in _snapshot.load_actions(Path(snapshot)):
+                try:
+                    self.add_action(action.kind, action.describe)
+                except ValueError as exc:
+                    raise ValueError(f"{action.path}: {exc}") from None
         self.api_version = api_version or manifest_version or DEFAULT_API_VERSION
 
     @property
@@ -176,10 +184,35 @@ class FakeOrg:
         """
         self._apex_classes.add(name, symbol_table, namespace)
 
-    def on(self, flow_name: str, handler: FlowHandler) -> None:
-        """Make invoking ``flow_name`` call ``handler`` once per input element."""
+    def add_action(self, kind: str, describe: Mapping[str, Any]) -> None:
+        """Add an invocable action other than a flow, or replace one of its name.
+
+        ``kind`` is ``"apex"`` (``actions/custom/apex``), ``"prompt"``
+        (``actions/custom/generatePromptResponse``) or ``"standard"``
+        (``actions/standard``); ``describe`` is the body its describe returns,
+        with at least string ``name`` and ``label`` entries. Invoking one
+        answers as a flow does but without ``Flow__Interview*`` outputs. An
+        Apex action is also a row of data API ``SELECT Name, NamespacePrefix,
+        LastModifiedDate FROM ApexClass`` queries, dated anew on every add.
+        """
+        self._actions.add(kind, describe)
+
+    def touch_action(self, kind: str, name: str) -> None:
+        """Record an edit of action ``name`` that leaves its describe as is:
+        its LastModifiedDate moves on. Unknown names raise KeyError."""
+        self._actions.touch(kind, name)
+
+    def remove_action(self, kind: str, name: str) -> None:
+        """Delete action ``name`` of ``kind``; unknown names raise KeyError."""
+        self._actions.remove(kind, name)
+
+    def on(self, name: str, handler: FlowHandler, *, kind: str = "flow") -> None:
+        """Make invoking flow (or ``kind`` of action) ``name`` call ``handler``
+        once per input element; its elements go to ``invocations[name]``
+        for a flow, ``invocations["<kind>:<name>"]`` for other kinds."""
+        key = _actions.invocation_key(_actions.check_kind(kind), name)
         with self._lock:
-            self._handlers[flow_name] = handler
+            self._handlers[key] = handler
 
     def add_oauth_client(
         self,
@@ -301,7 +334,7 @@ class FakeOrg:
 
     def _stamp(self, name: str, process_type: str) -> None:
         # Called with the lock held: one more change, dated one second later.
-        self._changes += 1
+        change = self._clock.tick()
         old = self._definitions.get(name)
         if old is None:
             self._definition_count += 1
@@ -311,8 +344,8 @@ class FakeOrg:
         self._definitions[name] = _query.Definition(
             durable_id,
             process_type,
-            _query.fake_id("301", self._changes),
-            _query.timestamp(self._changes),
+            _query.fake_id("301", change),
+            _query.timestamp(change),
         )
 
     @property
@@ -390,24 +423,16 @@ class FakeOrg:
     ) -> tuple[int, object]:
         """Answer one data API request (standalone or inside a batch)."""
         base = self._base
-        collection = f"{base}/actions/custom/flow"
-        if path == collection and method == "GET":
-            return 200, self._list(collection)
-        if path.startswith(collection + "/"):
-            name = unquote(path[len(collection) + 1 :])
-            with self._lock:
-                describe = self._flows.get(name)
-            if describe is not None and method == "GET":
-                return 200, describe
-            if describe is not None and method == "POST":
-                return self._invoke(name, body)
+        action = _actions.target(base, path)
+        if action is not None:
+            return self._action(method, *action, body)
         if path == f"{base}/query" and method == "GET":
             return self._query(base, query)
         if path.startswith(f"{base}/query/") and method == "GET":
             locator = path[len(f"{base}/query/") :]
             try:
                 return 200, self._cursors.next_page(base, locator)
-            except _soql.QueryError as exc:
+            except QueryError as exc:
                 return 400, exc.body()
         sobject = _sobjects.describe_target(base, path)
         if sobject is not None and method == "GET":
@@ -420,60 +445,48 @@ class FakeOrg:
         soql = parse_qs(query, keep_blank_values=True).get("q")
         try:
             if not soql:
-                raise _soql.QueryError(_soql.MALFORMED_QUERY, "missing parameter q")
-            fields = _query.parse(soql[0])
-        except _soql.QueryError as exc:
+                raise QueryError(MALFORMED_QUERY, "missing parameter q")
+            if _actions.is_apex_class_query(soql[0]):
+                rows = self._actions.apex_class_rows(base, soql[0])
+            else:
+                fields = _query.parse(soql[0])
+                with self._lock:
+                    definitions = list(self._definitions.items())
+                rows = _query.records(base, definitions, fields)
+        except QueryError as exc:
             return 400, exc.body()
         with self._lock:
-            definitions = list(self._definitions.items())
             page_size = self.query_page_size
-        definitions.sort(key=lambda item: _query.sort_key(item[0]))
-        rows = [
-            _query.record(base, name, definition, fields)
-            for name, definition in definitions
-        ]
         return 200, self._cursors.first_page(base, rows, page_size)
 
-    def _list(self, collection: str) -> dict[str, Any]:
-        with self._lock:
-            flows = sorted(self._flows.items())
-        actions = [
-            {
-                "label": describe["label"],
-                "name": name,
-                "type": "FLOW",
-                "url": f"{collection}/{name}",
-            }
-            for name, describe in flows
-        ]
-        return {"actions": actions}
-
-    def _invoke(self, name: str, body: bytes) -> tuple[int, object]:
-        try:
-            inputs = _wire.parse_inputs(body)
-        except _wire.BadRequest as exc:
-            return 400, _wire.error(_wire.JSON_PARSER_ERROR, str(exc))
-        with self._lock:
-            handler = self._handlers.get(name)
-        results: list[dict[str, Any]] = []
-        for element in inputs:
-            # Recorded before running, so an input that crashes still shows up.
+    def _action(
+        self, method: str, kind: str, name: str | None, body: bytes
+    ) -> tuple[int, object]:
+        """Answer a list, describe or invoke of a flow or another action."""
+        if name is None and method == "GET":
+            if kind != _actions.FLOW:
+                return 200, self._actions.listing(self._base, kind)
             with self._lock:
-                self.invocations[name].append(element)
-            try:
-                # A copy, so a handler mutating its input cannot rewrite history.
-                outputs = {} if handler is None else handler(copy.deepcopy(element))
-            except FlowFault as fault:
-                results.append(_wire.fault_result(name, fault))
-                continue
-            except Exception as exc:  # a bug in the test's handler: fail loudly
-                return 500, _wire.unexpected(exc)
-            if not isinstance(outputs, Mapping):
-                problem = TypeError(
-                    f"handler for {name} returned {type(outputs).__name__}"
-                )
-                return 500, _wire.unexpected(problem)
-            results.append(_wire.success_result(name, outputs))
-        # Salesforce answers 400 with the full per-input array if any input failed.
-        status = 200 if all(result["isSuccess"] for result in results) else 400
-        return status, results
+                flows = sorted(self._flows.items())
+            return 200, _actions.listing(self._base, kind, flows)
+        describe: Mapping[str, Any] | None = None
+        if name is not None and kind == _actions.FLOW:
+            with self._lock:
+                describe = self._flows.get(name)
+        elif name is not None:
+            describe = self._actions.describe(kind, name)
+        if name is None or describe is None or method not in ("GET", "POST"):
+            return 404, _wire.not_found()
+        return (200, describe) if method == "GET" else self._invoke(kind, name, body)
+
+    def _invoke(self, kind: str, name: str, body: bytes) -> tuple[int, object]:
+        key = _actions.invocation_key(kind, name)
+        with self._lock:
+            handler = self._handlers.get(key)
+
+        def remember(element: dict[str, Any]) -> None:
+            with self._lock:
+                self.invocations[key].append(element)
+
+        interview = kind == _actions.FLOW
+        return _actions.invoke(name, body, handler, remember, interview=interview)

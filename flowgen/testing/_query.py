@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,21 @@ def timestamp(change: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
+class Clock:
+    """The org's count of admin edits, shared by flows and other actions, so
+    every edit is dated (``timestamp``) one second after the one before."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def tick(self) -> int:
+        """Count one more edit and return its number (from 1)."""
+        with self._lock:
+            self._count += 1
+            return self._count
+
+
 def split_name(name: str) -> tuple[str | None, str]:
     """``"ns__Name"`` → ``("ns", "Name")``; an unprefixed name has no namespace."""
     prefix, separator, rest = name.partition("__")
@@ -90,6 +105,14 @@ def record(
     row: dict[str, Any] = {"attributes": {"type": OBJECT, "url": url}}
     row.update((field, values[field]) for field in fields)
     return row
+
+
+def records(
+    base: str, definitions: Iterable[tuple[str, Definition]], fields: Sequence[str]
+) -> list[dict[str, Any]]:
+    """A record per (name, definition), in the order the query answers them."""
+    ordered = sorted(definitions, key=lambda item: sort_key(item[0]))
+    return [record(base, name, definition, fields) for name, definition in ordered]
 
 
 def sort_key(name: str) -> tuple[bool, str, str]:

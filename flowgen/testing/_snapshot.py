@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._actions import KINDS
+
 MANIFEST = "flowgen-snapshot.json"
 SNAPSHOT_FORMAT = 1
 DEFAULT_PROCESS_TYPE = "AutoLaunchedFlow"
@@ -77,6 +79,33 @@ def load_sobjects(directory: Path) -> list[SnapshotSObject]:
             raise ValueError(f"{path}: expected a JSON object")
         sobjects.append(SnapshotSObject(path, describe))
     return sobjects
+
+
+@dataclass(frozen=True)
+class SnapshotAction:
+    """One action describe file: where it came from, its kind and its describe."""
+
+    path: Path
+    kind: str  # "apex", "prompt" or "standard"
+    describe: dict[str, Any]
+
+
+def load_actions(directory: Path) -> list[SnapshotAction]:
+    """Read a snapshot's ``actions/<kind>/<Name>.json`` describes.
+
+    Kinds come in the order apex, prompt, standard; each kind's files sorted
+    by name. A missing ``actions`` folder, or a kind's folder, means none.
+    """
+    actions: list[SnapshotAction] = []
+    for kind in KINDS:
+        kind_dir = directory / "actions" / kind
+        paths = sorted(kind_dir.glob("*.json")) if kind_dir.is_dir() else []
+        for path in paths:
+            describe = _read_json(path)
+            if not isinstance(describe, dict):
+                raise ValueError(f"{path}: expected a JSON object")
+            actions.append(SnapshotAction(path, kind, describe))
+    return actions
 
 
 def _read_json(path: Path) -> Any:

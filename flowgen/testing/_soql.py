@@ -22,6 +22,13 @@ class QueryError(_wire.Refusal):
     """A query Salesforce would refuse: answered 400 with ``code``."""
 
 
+def entity(soql: str) -> str | None:
+    """The object a ``SELECT ... FROM <object>`` query reads, as spelt; None
+    when ``soql`` is no such query."""
+    match = _SELECT.fullmatch(soql)
+    return None if match is None else match["object"]
+
+
 def select(
     soql: str, entity: str, fields: Sequence[str], *, shape: str
 ) -> tuple[tuple[str, ...], str]:

@@ -16,7 +16,9 @@ OBJECT = "ApexClass"
 # The fields a row has, canonically spelled; SOQL names are case-insensitive.
 FIELDS = ("Id", "Name", "NamespacePrefix", "SymbolTable")
 _SHAPE = f"SELECT <fields> FROM {OBJECT} WHERE Name IN ('...', ...)"
-_WHERE = re.compile(r"WHERE\s+Name\s+IN\s*\((?P<names>.*)\)", re.IGNORECASE | re.DOTALL)
+WHERE_NAME_IN = re.compile(
+    r"WHERE\s+Name\s+IN\s*\((?P<names>.*)\)", re.IGNORECASE | re.DOTALL
+)
 # A string literal: quotes around anything but a bare quote or backslash,
 # or a backslash escape (checked by _unescape).
 _LITERAL = re.compile(r"\s*'(?P<text>(?:[^'\\]|\\.)*)'\s*", re.DOTALL)
@@ -62,16 +64,17 @@ def parse(soql: str) -> Query:
     on a clause the fake ignores fails loudly instead of seeing wrong rows.
     """
     fields, rest = select(soql, OBJECT, FIELDS, shape=_SHAPE)
-    where = _WHERE.fullmatch(rest)
+    where = WHERE_NAME_IN.fullmatch(rest)
     if where is None:
         raise QueryError(
             MALFORMED_QUERY,
             f"the fake org answers only {_SHAPE}, not {rest!r}",
         )
-    return Query(fields, _names(where["names"]))
+    return Query(fields, quoted_names(where["names"]))
 
 
-def _names(listed: str) -> tuple[str, ...]:
+def quoted_names(listed: str) -> tuple[str, ...]:
+    """The names in the parentheses of ``Name IN ('A', 'B')``, unescaped."""
     names: list[str] = []
     position = 0
     while True:

@@ -73,12 +73,19 @@ def parse_inputs(body: bytes) -> list[dict[str, Any]]:
     return inputs
 
 
-def success_result(action: str, outputs: Mapping[str, Any]) -> dict[str, Any]:
-    """One successful element of an invocation response."""
+def success_result(
+    action: str, outputs: Mapping[str, Any], *, interview: bool = True
+) -> dict[str, Any]:
+    """One successful element of an invocation response.
+
+    With ``interview`` (flows) the outputs also say how the flow interview
+    ended; other actions (Apex, prompts, standard) have no interview.
+    """
     values = dict(outputs)
-    # The handler may speak for the interview (e.g. a paused one is "Waiting").
-    values.setdefault("Flow__InterviewStatus", "Finished")
-    values.setdefault("Flow__InterviewGuid", str(uuid.uuid4()))
+    if interview:
+        # The handler may speak for the interview (e.g. a paused one is "Waiting").
+        values.setdefault("Flow__InterviewStatus", "Finished")
+        values.setdefault("Flow__InterviewGuid", str(uuid.uuid4()))
     return _result(action, errors=None, outputs=values)
 
 

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import describe, param, run_flowgen, write_snapshot
+from tests.conftest import (
+    describe,
+    param,
+    run_flowgen,
+    write_actions_snapshot,
+    write_snapshot,
+)
 
 
 def git(*args: str, cwd: Path) -> None:
@@ -117,3 +123,33 @@ def test_outside_a_git_repository(tmp_path: Path) -> None:
     no_git = run_flowgen("diff", "git:HEAD:old", "new", cwd=tmp_path)
     assert no_git.returncode == 2
     assert "not inside a git repository" in no_git.stderr
+
+
+def test_a_removed_apex_invocable_variable_breaks(tmp_path: Path) -> None:
+    # Other kinds of action are compared as flows are, once the setting
+    # selects them; an Apex action and a flow of one name stay apart.
+    for side in ("old", "new"):
+        write_actions_snapshot(tmp_path / side)
+    edited = tmp_path / "new" / "actions" / "apex" / "Create311Case.json"
+    body = json.loads(edited.read_text())
+    body["inputs"] = [p for p in body["inputs"] if p["name"] != "visits"]
+    edited.write_text(json.dumps(body))
+    (tmp_path / "new" / "actions" / "prompt" / "Summarize_Case.json").unlink()
+
+    done = run_flowgen("diff", "old", "new", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr  # flows alone: nothing changed
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flowgen]\nactions = ["flow", "apex", "prompt"]\n'
+    )
+    done = run_flowgen("diff", "old", "new", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    found = {
+        (c["flow"], c["kind"], c["param"], c["detail"])
+        for c in json.loads(done.stdout)["changes"]
+    }
+    assert found == {
+        ("apex/Create311Case", "input-removed", "visits", "removed"),
+        ("prompt/Summarize_Case", "flow-removed", None, "prompt template removed"),
+    }
+    text = run_flowgen("diff", "old", "new", cwd=tmp_path).stdout
+    assert "apex/Create311Case" in text and "visits" in text

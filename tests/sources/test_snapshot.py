@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from flowgen.errors import SourceError
-from flowgen.sources.snapshot import foreign_files, read_snapshot
-from flowgen.sources.snapshot import write_snapshot as write_snapshot_dir
+from flowgen.sources.snapshot import read_snapshot
+from flowgen.sources.snapshot_write import foreign_files
+from flowgen.sources.snapshot_write import write_snapshot as write_snapshot_dir
 from flowgen.testing import FakeOrg
 from tests.conftest import (
     EXAMPLE_SNAPSHOT,

@@ -1,5 +1,6 @@
 """Reading a live org: logging in, careful REST reads, and pulling its flows."""
 
+from flowgen.sources.org.actions import describe_actions
 from flowgen.sources.org.auth import Credential, choose
 from flowgen.sources.org.flows import (
     Pulled,
@@ -15,6 +16,7 @@ __all__ = [
     "OrgSession",
     "Pulled",
     "choose",
+    "describe_actions",
     "describe_flows",
     "flow_versions",
     "list_flows",

@@ -10,8 +10,6 @@ records of are described (and trimmed) on every pull, 25 to a batch.
 
 from __future__ import annotations
 
-import asyncio
-import fnmatch
 import functools
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -19,24 +17,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowgen.errors import ConfigError, OrgError, SourceError
-from flowgen.model import FlowOutline
+from flowgen.model import ActionKind, ActionSelection, FlowOutline
+from flowgen.model.actions import FLOWS_ONLY, action_key, patterns_for, selected
 from flowgen.sources.apex import apex_type_json
 from flowgen.sources.describe import parse_describe
+from flowgen.sources.org.actions import (
+    describe_path,
+    plan_actions,
+    removed_actions,
+    split_key,
+)
 from flowgen.sources.org.apex import fetch_apex_types
-from flowgen.sources.org.http import ATTEMPTS, OrgSession, query_records
+from flowgen.sources.org.batch import (
+    BATCHES_IN_FLIGHT,
+    Progress,
+    describe_all,
+)
+from flowgen.sources.org.http import OrgSession, query_records
 from flowgen.sources.snapshot import describe_bytes, is_flow_file_name
 from flowgen.sources.sobjects import trim_describe
 
-BATCH_SIZE = 25  # the most subrequests a composite batch takes
-BATCHES_IN_FLIGHT = 6
 VERSION_QUERY = (
     "SELECT ApiName, NamespacePrefix, ProcessType, ActiveVersionId, "
     "LatestVersionId, LastModifiedDate FROM FlowDefinitionView"
 )
 # Per-flow manifest keys that say whether a flow changed since the last pull.
 VERSION_KEYS = ("active_version_id", "latest_version_id", "last_modified")
-
-Progress = Callable[[int, int], None]  # (flows described so far, flows to describe)
 
 
 @dataclass(frozen=True)
@@ -62,14 +68,26 @@ class Pulled:
     # Flows outside the command line's --include/--exclude: not refreshed,
     # their files and manifest entries kept as they were (also in unchanged).
     kept: tuple[str, ...] = field(default=())
+    # The other kinds of action selected: kind -> name -> manifest entry.
+    # Their keys in added, changed, removed, unchanged and files are
+    # <kind>/<Name> (flow names have no slash).
+    actions: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def manifest(self) -> dict[str, Any]:
         """The snapshot manifest (format 1) for this pull."""
-        return {
+        manifest = {
             "format": 1,
             "api_version": self.api_version,
             "flows": {name: dict(meta) for name, meta in sorted(self.flows.items())},
         }
+        if any(self.actions.values()):  # a flows-only snapshot stays as it was
+            manifest["actions"] = {
+                kind: {name: dict(meta) for name, meta in sorted(names.items())}
+                for kind, names in sorted(self.actions.items())
+            }
+        return manifest
 
 
 async def pull(
@@ -85,6 +103,7 @@ async def pull(
     full: bool = False,
     progress: Progress | None = None,
     batches_in_flight: int = BATCHES_IN_FLIGHT,
+    actions: ActionSelection = FLOWS_ONLY,
 ) -> Pulled:
     """List, compare with ``previous`` (a manifest), describe what moved.
 
@@ -102,10 +121,19 @@ async def pull(
     were (``kept``, counted as unchanged), even one the org no longer has.
     """
     warnings: list[str] = []
-    in_scope = await list_flows(
-        org, include=include, exclude=exclude, warn=warnings.append
-    )
-    versions = await flow_versions(org)
+    kinds_include, kinds_exclude = include, exclude  # apex:..., prompt:...
+    include = patterns_for(ActionKind.FLOW, include)
+    exclude = patterns_for(ActionKind.FLOW, exclude)
+    # The command line's filters narrow the flows' refresh only.
+    refresh_include = patterns_for(ActionKind.FLOW, refresh_include)
+    refresh_exclude = patterns_for(ActionKind.FLOW, refresh_exclude)
+    in_scope: list[str] = []
+    versions: dict[str, dict[str, Any]] = {}
+    if ActionKind.FLOW in actions:  # "actions" may leave flows out of the snapshot
+        in_scope = await list_flows(
+            org, include=include, exclude=exclude, warn=warnings.append
+        )
+        versions = await flow_versions(org)
     old_flows = previous.get("flows") if isinstance(previous, Mapping) else None
     old: Mapping[str, Any] = old_flows if isinstance(old_flows, Mapping) else {}
     narrowed = bool(refresh_include or refresh_exclude)
@@ -119,7 +147,17 @@ async def pull(
                 f"{previous.get('api_version')})"
             )
         full = True  # describes may differ between API versions
-    names = [n for n in in_scope if _selected(n, refresh_include, refresh_exclude)]
+    names = [n for n in in_scope if selected(n, refresh_include, refresh_exclude)]
+    plan = await plan_actions(
+        org,
+        actions,
+        previous=previous,
+        have_file=have_file,
+        full=full,
+        warn=warnings.append,
+        include=kinds_include,
+        exclude=kinds_exclude,
+    )
     kept = _kept(old, names, include, exclude, refresh_include, refresh_exclude)
     listed = set(in_scope)
     warnings += [
@@ -166,6 +204,13 @@ async def pull(
     for name in kept_files:
         typed[name] = {}
         _note_types(typed[name], old[name], functools.partial(old_describe, name))
+    # Unchanged actions' entries carry their types from the old manifest.
+    typed.update(
+        (action_key(ActionKind(kind), name), meta)
+        for kind, metas in plan.metas.items()
+        for name, meta in metas.items()
+        if action_key(ActionKind(kind), name) in plan.unchanged
+    )
     known = sorted(
         {t for n in unchanged for t in flows[n]["sobject_types"]}
         | {t for meta in typed.values() for t in meta["sobject_types"]}
@@ -176,11 +221,15 @@ async def pull(
         if not key.startswith(_SOBJECT):  # formatted while others are on the wire
             files[key] = describe_bytes(body)
 
-    bodies = await _describe_all(
+    bodies = await describe_all(
         org,
-        [*to_describe, *(_SOBJECT + t for t in known if is_flow_file_name(t))],
+        [
+            *to_describe,
+            *plan.to_describe,
+            *(_SOBJECT + t for t in known if is_flow_file_name(t)),
+        ],
         url_of=_path_of,
-        noun="flow or sObject type",
+        noun="flow, action or sObject type",
         progress=progress,
         batches_in_flight=batches_in_flight,
         on_arrival=arrived,
@@ -193,10 +242,20 @@ async def pull(
         if name not in described:  # deleted between the list and its describe
             warnings.append(f"flow {name} disappeared during the pull; left out")
             flows.pop(name)
+    for key in plan.to_describe:
+        kind, name = split_key(key) or (ActionKind.FLOW, key)
+        meta = plan.metas[kind.value][name]
+        if key not in described:
+            warnings.append(f"{kind.noun} {name} disappeared during the pull; left out")
+            del plan.metas[kind.value][name]
+            continue
+        meta["sobject_types"], meta["apex_types"] = types_used(described[key])
+        typed[key] = meta
     for name in described:
-        flows[name]["sobject_types"], flows[name]["apex_types"] = types_used(
-            described[name]
-        )
+        if name in flows:
+            flows[name]["sobject_types"], flows[name]["apex_types"] = types_used(
+                described[name]
+            )
     typed.update(flows)
     wanted = sorted({t for meta in typed.values() for t in meta["sobject_types"]})
     newly = [t for t in wanted if t not in known]  # only new flows use these
@@ -225,13 +284,16 @@ async def pull(
             name: describe_bytes(apex_type_json(value))
             for name, value in apex_types.items()
         },
-        added=tuple(n for n in added if n in described),
-        changed=tuple(n for n in changed if n in described),
-        removed=tuple(sorted(set(old) - set(flows))),
-        unchanged=tuple(sorted([*unchanged, *kept_files])),
+        added=tuple(n for n in [*added, *plan.added] if n in described),
+        changed=tuple(n for n in [*changed, *plan.changed] if n in described),
+        removed=tuple(
+            sorted([*(set(old) - set(flows)), *removed_actions(previous, plan)])
+        ),
+        unchanged=tuple(sorted([*unchanged, *kept_files, *plan.unchanged])),
         requests=org.requests,
         warnings=tuple(warnings),
         kept=tuple(kept_files),
+        actions=plan.metas,
     )
 
 
@@ -254,8 +316,8 @@ def _kept(
         if isinstance(meta, Mapping)
         and name not in refreshing
         and is_flow_file_name(name)
-        and _selected(name, include, exclude)
-        and not _selected(name, refresh_include, refresh_exclude)
+        and selected(name, include, exclude)
+        and not selected(name, refresh_include, refresh_exclude)
     )
 
 
@@ -279,7 +341,7 @@ async def list_flows(
         if not is_flow_file_name(name):
             warn(f"flow name {name!r} is not a valid API name; left out")
             continue
-        if _selected(name, include, exclude):
+        if selected(name, include, exclude):
             names.add(name)
     return sorted(names)
 
@@ -309,6 +371,8 @@ _SOBJECT = "sObject "  # keys of sObject describes among flow names (no spaces)
 def _path_of(key: str) -> str:
     if key.startswith(_SOBJECT):
         return f"sobjects/{key[len(_SOBJECT):]}/describe"
+    if "/" in key:  # another kind of action: apex/Name
+        return describe_path(key)
     return f"actions/custom/flow/{urllib.parse.quote(key)}"
 
 
@@ -337,7 +401,7 @@ async def describe_flows(
     says does not exist (404) is left out; one that keeps failing stops the
     pull with its name and what the org said.
     """
-    return await _describe_all(
+    return await describe_all(
         org,
         names,
         url_of=lambda name: f"actions/custom/flow/{urllib.parse.quote(name)}",
@@ -357,7 +421,7 @@ async def describe_sobjects(
     """sObject name -> its full describe (``sobjects/{name}/describe``), batched
     and retried as flow describes are; a type the org does not know is left out."""
     usable = [name for name in names if is_flow_file_name(name)]
-    return await _describe_all(
+    return await describe_all(
         org,
         usable,
         url_of=lambda name: f"sobjects/{name}/describe",
@@ -374,95 +438,3 @@ def types_used(body: Any) -> tuple[list[str], list[str]]:
         return [], []
     outline = FlowOutline.of(spec)
     return sorted(outline.record_types), sorted(outline.apex_classes)
-
-
-async def _describe_all(
-    org: OrgSession,
-    names: Sequence[str],
-    *,
-    url_of: Callable[[str], str],
-    noun: str,
-    progress: Progress | None = None,
-    batches_in_flight: int = BATCHES_IN_FLIGHT,
-    on_arrival: Callable[[str, Mapping[str, Any]], None] | None = None,
-) -> dict[str, Any]:
-    described: dict[str, Any] = {}
-    failures: dict[str, str] = {}
-    pending = list(names)
-    gate = asyncio.Semaphore(max(1, batches_in_flight))
-    completed = 0
-
-    async def one_batch(batch: Sequence[str]) -> None:
-        nonlocal completed
-        async with gate:
-            results = await _batch(org, [url_of(name) for name in batch])
-        done = 0
-        for name, (status, result) in zip(batch, results, strict=True):
-            if status == 200 and isinstance(result, Mapping):
-                described[name] = result
-                if on_arrival is not None:
-                    on_arrival(name, result)
-                failures.pop(name, None)
-                done += 1
-            elif status == 404:
-                failures.pop(name, None)
-                done += 1
-            else:
-                failures[name] = _subrequest_problem(status, result)
-        completed += done
-        if progress is not None and done:
-            progress(completed, len(names))
-
-    for _ in range(ATTEMPTS):
-        batches = [
-            pending[i : i + BATCH_SIZE] for i in range(0, len(pending), BATCH_SIZE)
-        ]
-        await asyncio.gather(*(one_batch(batch) for batch in batches))
-        pending = sorted(failures)
-        if not pending:
-            return described
-        if any("REQUEST_LIMIT_EXCEEDED" in problem for problem in failures.values()):
-            break
-        await asyncio.sleep(0.5)
-    shown = "; ".join(f"{name}: {failures[name]}" for name in sorted(failures)[:10])
-    more = f" (and {len(failures) - 10} more)" if len(failures) > 10 else ""
-    raise OrgError(
-        f"could not describe {len(failures)} {noun}(s): {shown}{more}; "
-        "nothing was written"
-    )
-
-
-async def _batch(org: OrgSession, paths: Sequence[str]) -> list[tuple[int, Any]]:
-    requests = [
-        {"method": "GET", "url": f"v{org.api_version}/{path}"} for path in paths
-    ]
-    body = await org.post_read(
-        org.data_path("composite/batch"),
-        {"batchRequests": requests, "haltOnError": False},
-    )
-    results = body.get("results") if isinstance(body, Mapping) else None
-    if not isinstance(results, list) or len(results) != len(paths):
-        raise OrgError(
-            "a composite batch answer does not hold one result per describe asked for"
-        )
-    answers: list[tuple[int, Any]] = []
-    for item in results:
-        status = item.get("statusCode") if isinstance(item, Mapping) else None
-        result = item.get("result") if isinstance(item, Mapping) else None
-        answers.append((status if isinstance(status, int) else 0, result))
-    return answers
-
-
-def _subrequest_problem(status: int, result: Any) -> str:
-    error = result[0] if isinstance(result, list) and result else result
-    if isinstance(error, Mapping) and error.get("errorCode"):
-        return f"HTTP {status} {error.get('errorCode')}: {error.get('message', '')}"
-    return f"HTTP {status}"
-
-
-def _selected(name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    # Flow API names are case-insensitive in Salesforce, so are the patterns.
-    lowered = name.lower()
-    if include and not any(fnmatch.fnmatchcase(lowered, p.lower()) for p in include):
-        return False
-    return not any(fnmatch.fnmatchcase(lowered, p.lower()) for p in exclude)

@@ -30,8 +30,11 @@ class Request(NamedTuple):
     content: bytes
 
 
-# The keys every answer's outputValues carries besides the flow's outputs.
+# The keys every flow answer's outputValues carries besides the flow's outputs.
 INTERVIEW_KEYS = ("Flow__InterviewStatus", "Flow__InterviewGuid")
+# Where flows are invoked: actions/custom/flow/<Name>. The org's other
+# invocable actions take another path (custom/apex, standard...).
+FLOW_PATH = "custom/flow"
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__,
@@ -84,21 +87,28 @@ class Flow(Generic[_InT, _OutT]):
         to_json: Callable[[_InT], str],
         from_wire: Callable[[WireObject], _OutT],
         output_keys: Sequence[str],
+        path: str = FLOW_PATH,
     ) -> None:
         self.name = name
+        # actions/<path>/<name>: a flow, or another kind of invocable action.
+        self.path = path
         # The REST API version the module was generated against; a client
         # built without an api_version calls each flow at its own.
         self.api_version = api_version
         self._to_json = to_json
         self._from_wire = from_wire
-        self._output_keys = (*output_keys, *INTERVIEW_KEYS)
+        extras = INTERVIEW_KEYS if path == FLOW_PATH else ()
+        self._output_keys = (*output_keys, *extras)
 
     def __repr__(self) -> str:
-        return f"Flow({self.name!r})"
+        if self.path == FLOW_PATH:
+            return f"Flow({self.name!r})"
+        return f"Flow({self.name!r}, path={self.path!r})"
 
     @property
     def output_keys(self) -> tuple[str, ...]:
-        """The outputs' wire keys, in the Output's field order, then INTERVIEW_KEYS."""
+        """The outputs' wire keys, in the Output's field order (a flow's
+        then INTERVIEW_KEYS)."""
         return self._output_keys
 
     def to_json(self, value: _InT) -> str:

@@ -15,12 +15,8 @@ from flowgen.errors import AuthError, ConfigError, OrgError
 from flowgen.sources.org import flows as org_source
 from flowgen.sources.org.auth import AccessToken, ClientCredentials, Credential
 from flowgen.sources.org.http import OrgSession
-from flowgen.sources.snapshot import (
-    MANIFEST_NAME,
-    read_manifest,
-    read_snapshot,
-    write_snapshot,
-)
+from flowgen.sources.snapshot import MANIFEST_NAME, read_manifest, read_snapshot
+from flowgen.sources.snapshot_write import describe_file, write_snapshot
 from flowgen.testing import FakeOrg, Fault
 from tests.conftest import describe, param
 
@@ -58,7 +54,7 @@ def _pull_into(
             return await org_source.pull(
                 session,
                 previous=previous,
-                have_file=lambda name: (root / "flows" / f"{name}.json").is_file(),
+                have_file=lambda key: (root / describe_file(key)).is_file(),
                 old_describe=lambda name: json.loads(
                     (root / "flows" / f"{name}.json").read_bytes()
                 ),
