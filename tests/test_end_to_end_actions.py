@@ -27,6 +27,8 @@ from flowgen.testing import FakeOrg
 from tests.conftest import (
     EXAMPLE_SNAPSHOT,
     REPO,
+    describe,
+    param,
     run_flowgen,
     write_actions_snapshot,
 )
@@ -208,3 +210,98 @@ def test_check_org_sees_an_apex_class_saved_since_the_pull(
     assert moved.returncode == 1, moved.stderr
     assert "the org has moved ahead of" in moved.stderr
     assert "flowgen-snapshot.json" in moved.stderr
+
+
+# -- every type, through every kind ---------------------------------------------
+
+EVERY_TYPE = {
+    "text": ("STRING", 'Grüße \u2028 "quoted"'),
+    "pick": ("PICKLIST", "High"),
+    "picks": ("MULTIPICKLIST", ["A", "B"]),
+    "flag": ("BOOLEAN", True),
+    "count": ("INTEGER", 42),
+    "big": ("LONG", 2**53 + 1),
+    "ratio": ("DOUBLE", 0.1),
+    "money": ("CURRENCY", Decimal("1234567890.12345678")),  # 18 digits
+    "day": ("DATE", datetime.date(2026, 2, 28)),
+    "moment": ("DATETIME", datetime.datetime(2026, 2, 28, 23, 59, 58, tzinfo=UTC)),
+    "clock": ("TIME", datetime.time(7, 5, 3)),
+    "anything": ("ANYTYPE", {"free": ["form", 1]}),
+}
+# A folder and a describe name per kind; standard action names start lower.
+ECHOES = {
+    "apex": "Echo_Every_Type",
+    "prompt": "Echo_Every_Type",
+    "standard": "echoEveryType",
+}
+
+
+def _echo_describe(name: str) -> dict[str, Any]:
+    params = [param(key, kind) for key, (kind, _) in EVERY_TYPE.items()]
+    params += [
+        param("account", "SOBJECT", sobjectType="Account"),
+        param("parcel", None, apexClass="AcmeShipping$Parcel"),
+        param("names", "STRING", maxOccurs=2000),
+    ]
+    return describe(name, inputs=params, outputs=params, label=name)
+
+
+@pytest.fixture(scope="module")
+def echo_root(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, FakeOrg]]:
+    """A package of one echoing action per kind, generated from a snapshot
+    the fake org also serves."""
+    root = tmp_path_factory.mktemp("echo")
+    snapshot = write_actions_snapshot(root / "snapshot")
+    for folder, name in ECHOES.items():
+        (snapshot / "actions" / folder / f"{name}.json").write_text(
+            json.dumps(_echo_describe(name))
+        )
+    kinds = "apex,prompt,standard:" + ECHOES["standard"]
+    out = root / "echo_flows"
+    done = run_flowgen(
+        "generate", "--snapshot", str(snapshot), "--out", str(out),
+        "--package", "echo_flows", "--actions", kinds, "-q", cwd=root,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with FakeOrg(snapshot) as fake:
+        for folder, name in ECHOES.items():
+            fake.on(name, dict, kind=folder)  # outputs = the inputs, as received
+        sys.path.insert(0, str(root))
+        yield root, fake
+        sys.path.remove(str(root))
+    for module in [m for m in sys.modules if m.split(".")[0] == "echo_flows"]:
+        del sys.modules[module]
+
+
+@pytest.mark.parametrize(
+    ("subpackage", "function"),
+    [("apex", "echo_every_type"), ("prompts", "echo_every_type"),
+     ("standard", "echo_every_type")],
+)  # fmt: skip
+def test_every_type_goes_out_and_comes_back_through_each_kind(
+    echo_root: tuple[Path, FakeOrg], subpackage: str, function: str
+) -> None:
+    root, org = echo_root
+    module = importlib.import_module(f"echo_flows.{subpackage}")
+    apex = importlib.import_module("echo_flows.apex_types")
+    client_type = importlib.import_module("echo_flows").FlowClient
+    values: dict[str, Any] = {key: value for key, (_, value) in EVERY_TYPE.items()}
+    values["account"] = {"attributes": {"type": "Account"}, "Name": "Acme"}
+    values["parcel"] = apex.AcmeShipping_Parcel(
+        weight_kg=Decimal("0.123456789012345678"), contents=["books"]
+    )
+    values["names"] = ("x", "y")
+    with client_type(org.instance_url, org.access_token) as client:
+        output = getattr(module, function)(client, **values)
+        (result,) = getattr(module, f"{function}_many")(
+            client, [module.EchoEveryTypeInput(**values)]
+        )
+    assert result.output == output
+    for key, (_, value) in EVERY_TYPE.items():
+        assert getattr(output, key) == value, key
+        assert type(getattr(output, key)) is type(value), key
+    assert output.account == values["account"]
+    assert output.parcel == values["parcel"]
+    assert output.names == ["x", "y"]
