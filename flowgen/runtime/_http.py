@@ -20,6 +20,8 @@ from ._errors import (
     FlowResponseError,
     FlowTransportError,
     SessionExpiredError,
+    noun,
+    subject,
 )
 from ._flow import DEFAULT_API_VERSION, FLOW_PATH
 from ._json import loads
@@ -237,23 +239,26 @@ def _sent_nothing(exc: httpx.TransportError) -> bool:
     return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
-def transport_error(flow_name: str, exc: httpx.TransportError) -> FlowTransportError:
+def transport_error(
+    flow_name: str, exc: httpx.TransportError, path: str = FLOW_PATH
+) -> FlowTransportError:
     """The error for a request that did not complete; raise it ``from exc``."""
     sent_nothing = _sent_nothing(exc)
     advice = (
         "nothing was sent; check the instance URL and the network"
         if sent_nothing
-        else "the flow may have run; check in the org before trying again"
+        else f"the {noun(path)} may have run; check in the org before trying again"
     )
     return FlowTransportError(
-        f"flow {flow_name!r}: {type(exc).__name__}: {exc or 'no details'}; {advice}",
+        f"{subject(flow_name, path)}: {type(exc).__name__}: {exc or 'no details'}; "
+        f"{advice}",
         flow_name=flow_name,
         may_have_run=not sent_nothing,
     )
 
 
 def parse_answers(
-    flow_name: str, response: httpx.Response, count: int
+    flow_name: str, response: httpx.Response, count: int, path: str = FLOW_PATH
 ) -> list[Mapping[str, Any]]:
     """The per-input answers of a response, or the error it stands for."""
     status = response.status_code
@@ -266,15 +271,16 @@ def parse_answers(
     if answers is not None:
         if len(answers) != count:
             raise FlowResponseError(
-                f"flow {flow_name!r}: sent {count} input(s) but got "
+                f"{subject(flow_name, path)}: sent {count} input(s) but got "
                 f"{len(answers)} result(s)"
             )
         return answers
     if status == 200:
         raise FlowResponseError(
-            f"flow {flow_name!r}: HTTP 200 with an unreadable body: {_snippet(response)}"
+            f"{subject(flow_name, path)}: HTTP 200 with an unreadable body: "
+            f"{_snippet(response)}"
         )
-    raise _http_error(flow_name, status, body, response)
+    raise _http_error(flow_name, status, body, response, path)
 
 
 def _answer_list(body: object) -> list[Mapping[str, Any]] | None:
@@ -292,7 +298,7 @@ def _answer_list(body: object) -> list[Mapping[str, Any]] | None:
 
 
 def _http_error(
-    flow_name: str, status: int, body: object, response: httpx.Response
+    flow_name: str, status: int, body: object, response: httpx.Response, path: str
 ) -> FlowHTTPError:
     first: Mapping[str, object] = {}
     if isinstance(body, list) and body:
@@ -308,7 +314,7 @@ def _http_error(
         if error_code or sf_message
         else _snippet(response)
     )
-    what = f"flow {flow_name!r}: HTTP {status}: {said}"
+    what = f"{subject(flow_name, path)}: HTTP {status}: {said}"
     error_type: Callable[..., FlowHTTPError] = FlowHTTPError
     if status == 401:
         what += ". Log in again and use a fresh access token."
@@ -319,10 +325,17 @@ def _http_error(
             "or ask an admin about the limit."
         )
         error_type = ApiLimitError
-    elif status == 404:
+    elif status == 404 and path == FLOW_PATH:
         what += (
             ". Is the flow active, autolaunched and visible to this user, "
             "and the bindings generated from this org?"
+        )
+    elif status == 404:
+        what += (
+            f". Is the {noun(path)} in the org and may this user run it (an Apex "
+            "class needs the user's access; a prompt template API 60.0+ and the "
+            "Prompt Template User permission set), and the bindings generated "
+            "from this org?"
         )
     return error_type(
         what,

@@ -692,3 +692,47 @@ def test_debug_log_names_the_call_but_never_the_token(
         sync_client(echo_totals).run(CALC, CalcInput(amount=1))
     assert "flow Calc: 1 input(s), HTTP 200" in caplog.text
     assert TOKEN not in caplog.text
+
+
+CALC_APEX = rt.Flow(
+    "Calc",
+    path="custom/apex",
+    to_json=calc_to_json,
+    from_wire=lambda values: CalcOutput(
+        total=rt.decimal_from_wire(values["total"], "total")
+    ),
+    output_keys=("total",),
+)
+
+
+def test_another_kind_is_called_at_its_path_and_named_as_what_it_is() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        inputs = sent_inputs(request)
+        if inputs[0].get("noteText") == "missing":
+            return httpx.Response(
+                404, json=[{"errorCode": "NOT_FOUND", "message": "x"}]
+            )
+        failed = {"isSuccess": False, "outputValues": None, "errors": [
+            {"statusCode": "APEX_ERROR", "message": "System.NullPointerException"}
+        ]}  # fmt: skip
+        return httpx.Response(
+            400, json=[{**ok({"total": 3}), "actionName": "Calc"}, failed]
+        )
+
+    client = sync_client(answer)
+    ran = client.run_many(CALC_APEX, [CalcInput(amount=3), CalcInput(note="x")])
+    assert seen == ["/services/data/v62.0/actions/custom/apex/Calc"]
+    assert ran[0].unwrap() == CalcOutput(total=Decimal(3))  # no interview keys
+    with pytest.raises(FlowInterviewError) as failed:
+        ran[1].unwrap()
+    assert str(failed.value) == (
+        "Apex action 'Calc' failed for input 1: APEX_ERROR: "
+        "System.NullPointerException. Check the input values."
+    )
+    with pytest.raises(FlowHTTPError) as missing:
+        client.run(CALC_APEX, CalcInput(note="missing"))
+    assert str(missing.value).startswith("Apex action 'Calc': HTTP 404: NOT_FOUND: x. ")
+    assert "may this user run it" in str(missing.value)

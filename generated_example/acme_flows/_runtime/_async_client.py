@@ -166,7 +166,7 @@ class AsyncFlowClient(ClientSettings):
                 log_attempt(flow_name, count, type(exc).__name__, started, attempt)
                 delay = tries.after_transport_error(exc)
                 if delay is None:
-                    raise transport_error(flow_name, exc) from exc
+                    raise transport_error(flow_name, exc, path) from exc
                 await asyncio.sleep(delay)
                 continue
             outcome = f"HTTP {response.status_code}"
@@ -178,7 +178,7 @@ class AsyncFlowClient(ClientSettings):
             if delay is not None:
                 await asyncio.sleep(delay)
                 continue
-            return parse_answers(flow_name, response, count)
+            return parse_answers(flow_name, response, count, path)
 
     async def _fresh_token(self, refused: str) -> str:
         if self._refresh_lock is None:

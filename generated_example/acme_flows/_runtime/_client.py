@@ -181,7 +181,7 @@ class FlowClient(ClientSettings):
                 log_attempt(flow_name, count, type(exc).__name__, started, attempt)
                 delay = tries.after_transport_error(exc)
                 if delay is None:
-                    raise transport_error(flow_name, exc) from exc
+                    raise transport_error(flow_name, exc, path) from exc
                 time.sleep(delay)
                 continue
             outcome = f"HTTP {response.status_code}"
@@ -193,7 +193,7 @@ class FlowClient(ClientSettings):
             if delay is not None:
                 time.sleep(delay)
                 continue
-            return parse_answers(flow_name, response, count)
+            return parse_answers(flow_name, response, count, path)
 
     def _fresh_token(self, refused: str) -> str:
         with self._refresh_lock:

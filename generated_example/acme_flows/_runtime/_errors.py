@@ -73,18 +73,48 @@ class SalesforceError:
         return f"{text} (fields: {', '.join(self.fields)})" if self.fields else text
 
 
+# What messages call one action, by its path under actions/ (flows' first).
+_NOUNS = {
+    "custom/flow": "flow",
+    "custom/apex": "Apex action",
+    "custom/generatePromptResponse": "prompt template",
+    "standard": "standard action",
+}
+
+
+def subject(name: str, path: str = "custom/flow") -> str:
+    """How a message names an action: ``flow 'Name'``, ``Apex action 'Name'``."""
+    return f"{_NOUNS.get(path, 'action')} {name!r}"
+
+
+def noun(path: str) -> str:
+    """What one action under ``actions/<path>`` is called: flow, Apex action..."""
+    return _NOUNS.get(path, "action")
+
+
 class FlowInterviewError(FlowError):
-    """The flow ran for this input and failed (its fault path, a validation rule...)."""
+    """The flow ran for this input and failed (its fault path, a validation rule...).
+
+    The other kinds of action fail with it too (an Apex action's exception...).
+    """
 
     def __init__(
-        self, flow_name: str, index: int, errors: Sequence[SalesforceError]
+        self,
+        flow_name: str,
+        index: int,
+        errors: Sequence[SalesforceError],
+        path: str = "custom/flow",
     ) -> None:
         details = (
             "; ".join(str(error) for error in errors) or "no error details were given"
         )
-        super().__init__(
-            f"flow {flow_name!r} failed for input {index}: {details}. "
+        advice = (
             "Check the input values, or the flow's fault handling in Setup > Flows."
+            if path == "custom/flow"
+            else "Check the input values."
+        )
+        super().__init__(
+            f"{subject(flow_name, path)} failed for input {index}: {details}. {advice}"
         )
         self.flow_name = flow_name
         self.index = index

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 
@@ -14,6 +15,7 @@ from ._errors import (
     FlowResponseError,
     SalesforceError,
     salesforce_errors,
+    subject,
 )
 
 DEFAULT_API_VERSION = "62.0"
@@ -54,6 +56,8 @@ class FlowResult(Generic[_OutT]):
     output: _OutT | None
     errors: tuple[SalesforceError, ...] = ()
     exception: FlowError | None = None
+    # actions/<path>: a flow, or another kind of action (for messages)
+    path: str = dataclasses.field(default=FLOW_PATH, repr=False)
 
     @property
     def is_success(self) -> bool:
@@ -65,7 +69,7 @@ class FlowResult(Generic[_OutT]):
         if self.exception is not None:
             raise self.exception
         if self.output is None:
-            raise FlowInterviewError(self.flow_name, self.index, self.errors)
+            raise FlowInterviewError(self.flow_name, self.index, self.errors, self.path)
         return self.output
 
 
@@ -99,6 +103,12 @@ class Flow(Generic[_InT, _OutT]):
         self._from_wire = from_wire
         extras = INTERVIEW_KEYS if path == FLOW_PATH else ()
         self._output_keys = (*output_keys, *extras)
+        # A flow's results are made by the class itself, the fastest way.
+        self._result: Callable[..., FlowResult[_OutT]] = (
+            FlowResult
+            if path == FLOW_PATH
+            else functools.partial(FlowResult, path=path)
+        )
 
     def __repr__(self) -> str:
         if self.path == FLOW_PATH:
@@ -138,7 +148,7 @@ class Flow(Generic[_InT, _OutT]):
         self, start: int, answers: Sequence[Mapping[str, Any]]
     ) -> list[FlowResult[_OutT]]:
         """One result per answer of a chunk whose first input was ``start``."""
-        name, from_wire = self.name, self._from_wire
+        name, from_wire, result = self.name, self._from_wire, self._result
         results: list[FlowResult[_OutT]] = []
         try:
             for index, answer in enumerate(answers, start):
@@ -159,11 +169,11 @@ class Flow(Generic[_InT, _OutT]):
                             output = from_wire(self._outputs(wire))
                     else:
                         output = from_wire(self._outputs(values))
-                    results.append(FlowResult(name, index, output))
+                    results.append(result(name, index, output))
                 else:
-                    results.append(FlowResult(name, index, None, errors))
+                    results.append(result(name, index, None, errors))
         except (KeyError, TypeError, ValueError) as exc:
-            raise FlowResponseError(f"flow {name!r}: {exc}") from exc
+            raise FlowResponseError(f"{subject(name, self.path)}: {exc}") from exc
         return results
 
     def output(self, values: object) -> _OutT:
@@ -179,7 +189,8 @@ class Flow(Generic[_InT, _OutT]):
             return empty
         if type(values) is not dict:
             raise FlowResponseError(
-                f"flow {self.name!r}: outputValues is a {type(values).__name__}, "
+                f"{subject(self.name, self.path)}: outputValues is a "
+                f"{type(values).__name__}, "
                 "not a JSON object"
             )
         return with_keys(cast("WireObject", values), self._output_keys)
@@ -188,5 +199,6 @@ class Flow(Generic[_InT, _OutT]):
         """The results of a request that failed as a whole."""
         start, count = request.start, request.size
         return [
-            FlowResult(self.name, i, None, (), exc) for i in range(start, start + count)
+            self._result(self.name, i, None, (), exc)
+            for i in range(start, start + count)
         ]
