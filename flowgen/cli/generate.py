@@ -132,6 +132,12 @@ def _source(settings: config.Settings, options: Mapping[str, Any]) -> FlowSource
     if settings.project is not None:
         from flowgen.sources import sfdx  # XML: only for SFDX projects
 
+        others = sorted(kind.value for kind in settings.actions.kinds) or ["flow"]
+        if others != ["flow"] and not options.get("quiet"):
+            say(
+                f"warning: actions {', '.join(k for k in others if k != 'flow')}: "
+                "an SFDX project gives flows only (pull a snapshot for the rest)"
+            )
         return sfdx.open_project(
             settings.project, include_inactive=settings.include_inactive
         )

@@ -146,3 +146,21 @@ def test_the_snapshot_lists_the_selected_kinds_files(tmp_path: Path) -> None:
     assert [p.name for p in spec.inputs] == ["Input:Case", "Input:Query"]
     body = json.loads((snapshot / "actions/prompt/Summarize_Case.json").read_text())
     assert body["name"] == spec.api_name
+
+
+def test_an_sfdx_project_gives_flows_only_and_says_so(tmp_path: Path) -> None:
+    from tests.sources.test_sfdx import FLOW_XML, _project
+
+    root = _project(
+        tmp_path / "proj",
+        {"force-app/main/default/flows/Book_Visit.flow-meta.xml": FLOW_XML},
+        {"packageDirectories": [{"path": "force-app"}]},
+    )
+    done = run_flowgen(
+        "generate", "--project", str(root), "--out", str(tmp_path / "pkg"),
+        "--package", "pkg", "--actions", "flow,apex", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "warning: actions apex: an SFDX project gives flows only" in done.stderr
+    assert (tmp_path / "pkg" / "flows" / "book_visit.py").is_file()
+    assert not (tmp_path / "pkg" / "apex").exists()
