@@ -33,7 +33,7 @@ from tests.conftest import (
     write_actions_snapshot,
 )
 from tests.sources.test_apex import prop, table
-from tests.test_generated_checkers import _mypy, _pyright
+from tests.test_generated_checkers import _bandit, _mypy, _pyright, _ruff
 
 SCRIPT = REPO / "tests" / "checkers" / "actions_script.py"
 KINDS = "flow,apex,prompt,standard:emailSimple"
@@ -126,6 +126,12 @@ def root(org: FakeOrg, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
 
 def test_the_package_and_a_user_script_pass_mypy_strict(root: Path) -> None:
     done = _mypy(root, "acme_flows", "actions_script.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_package_passes_ruff_and_bandit(root: Path) -> None:
+    assert _bandit(root / "acme_flows") == []
+    done = _ruff(root / "acme_flows")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

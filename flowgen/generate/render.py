@@ -130,10 +130,11 @@ def render_init(
     files["testing.py"] = encode(
         env.get_template("testing.py.jinja").render(
             package=package_view,
-            targets=[
-                *(fake_target("flows", m, True) for m in package_view.flows),
-                *others,
-            ],
+            # In the order isort keeps their imports: by module path.
+            targets=sorted(
+                [*(fake_target("flows", m, True) for m in package_view.flows), *others],
+                key=lambda target: target.module_path,
+            ),
         )
     )
     return files
