@@ -7,7 +7,6 @@ cost more than the pull's own work.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from flowgen.changes.diff import Change, diff_flows
 from flowgen.errors import SourceError
 from flowgen.model import ActionKind, FlowSpec
+from flowgen.model.actions import split_action_key
 from flowgen.sources.describe import parse_describe
 from flowgen.sources.snapshot_write import describe_file
 
@@ -71,15 +71,15 @@ def _spec(name: str, raw: bytes | None, meta: Any) -> FlowSpec | None:
     if raw is None:
         return None
     process_type = meta.get("process_type") if isinstance(meta, Mapping) else None
-    kind, slash, bare = name.partition("/")
+    kind, bare = split_action_key(name)
     try:
-        spec = parse_describe(
+        return parse_describe(
             json.loads(raw),
             origin=name,
-            fallback_name=bare if slash else name,
+            fallback_name=bare,
             process_type=process_type if isinstance(process_type, str) else None,
+            kind=kind,
             warn=lambda _: None,
         )
     except (ValueError, SourceError):
         return None
-    return dataclasses.replace(spec, kind=ActionKind(kind)) if slash else spec

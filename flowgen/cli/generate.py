@@ -16,7 +16,7 @@ import click
 
 from flowgen import config, output, sources
 from flowgen.cli.exit import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, run_job, say
-from flowgen.cli.org import login_options
+from flowgen.cli.org import actions_option, login_options
 from flowgen.cli.pull import org_drift
 from flowgen.errors import ConfigError
 
@@ -54,13 +54,7 @@ def _source_options(command: Callable[..., None]) -> Callable[..., None]:
         metavar="DIR",
         help="Snapshot directory: flowgen-snapshot.json plus flows/*.json.",
     )(command)
-    command = click.option(
-        "--actions",
-        metavar="KINDS",
-        help="Kinds of invocable action to bind, comma-separated: flow, apex, "
-        "prompt, standard:<name> (default: actions in [tool.flowgen], else "
-        "flow). From a snapshot only.",
-    )(command)
+    command = actions_option("bind", " From a snapshot only.")(command)
     return command
 
 

@@ -6,7 +6,6 @@ login options and credential every org command shares (``pull`` and
 from __future__ import annotations
 
 import ast
-import dataclasses
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +24,7 @@ from flowgen.model import (
     FlowSpec,
     is_invocable,
 )
-from flowgen.model.actions import action_key
+from flowgen.model.actions import action_key, split_action_key
 from flowgen.runtime import DEFAULT_API_VERSION
 
 if TYPE_CHECKING:
@@ -88,6 +87,18 @@ def login_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def actions_option(verb: str, note: str = "") -> Callable[[Any], Any]:
+    """``--actions KINDS``, the ``actions`` setting for one run: the kinds of
+    invocable action a command ``verb``s (``note``: what else to know)."""
+    return click.option(
+        "--actions",
+        metavar="KINDS",
+        help=f"Kinds of invocable action to {verb}, comma-separated: flow, apex, "
+        "prompt, standard:<name> (default: actions in [tool.flowgen], else "
+        f"flow).{note}",
+    )
+
+
 # The flags that each pick a way to log in; --username and --login-url only
 # complete one.
 _LOGIN_FLAGS = ("target_org", "instance_url", "client_id", "jwt_key_file")
@@ -146,13 +157,7 @@ def api_version_for(table: Mapping[str, Any], options: Mapping[str, Any]) -> str
     metavar="DIR",
     help="List the flows of this snapshot instead of the org's.",
 )
-@click.option(
-    "--actions",
-    metavar="KINDS",
-    help="Kinds of invocable action to list, comma-separated: flow, apex, "
-    "prompt, standard:<name> (default: actions in [tool.flowgen], else flow); "
-    "other kinds are named <kind>/<Name>.",
-)
+@actions_option("list", " Other kinds are named <kind>/<Name>.")
 @login_options
 def list_flows(**options: Any) -> None:
     """List the flows: label, inputs, outputs, and whether REST can run them.
@@ -177,11 +182,8 @@ def list_flows(**options: Any) -> None:
     metavar="DIR",
     help="Describe the flow as this snapshot has it instead of the org.",
 )
-@click.option(
-    "--actions",
-    metavar="KINDS",
-    help="Kinds of invocable action NAME may be (as for flowgen list); name "
-    "another kind's action as <kind>/<Name>, such as apex/Create_Case.",
+@actions_option(
+    "describe", " Name another kind's action <kind>/<Name>, as in apex/Create_Case."
 )
 @login_options
 def describe(name: str, **options: Any) -> None:
@@ -281,14 +283,14 @@ def _specs(
     described, versions = asyncio.run(run())
     specs = []
     for key, body in sorted(described.items()):
-        kind, _, name = key.rpartition("/")
         spec = sources.parse_describe(
             body,
             origin=f"the org's describe of {key}",
             process_type=versions.get(key, {}).get("process_type"),
+            kind=split_action_key(key)[0],
             warn=warn,
         )
-        specs.append(dataclasses.replace(spec, kind=ActionKind(kind or "flow")))
+        specs.append(spec)
     return specs, {}
 
 

@@ -20,7 +20,12 @@ import click
 
 from flowgen import changes, config, sources
 from flowgen.cli.exit import EXIT_OK, run_job, say
-from flowgen.cli.org import api_version_for, credential_for, login_options
+from flowgen.cli.org import (
+    actions_option,
+    api_version_for,
+    credential_for,
+    login_options,
+)
 from flowgen.errors import ConfigError
 from flowgen.output import atomic
 from flowgen.sources import snapshot_write
@@ -54,12 +59,7 @@ MOST_ADDED_LISTED = 20
     "in the snapshot as they are.",
 )
 @click.option("--full", is_flag=True, help="Describe every flow again, changed or not.")
-@click.option(
-    "--actions",
-    metavar="KINDS",
-    help="Kinds of invocable action to pull, comma-separated: flow, apex, "
-    "prompt, standard:<name> (default: actions in [tool.flowgen], else flow).",
-)
+@actions_option("pull")
 @click.option(
     "-q",
     "--quiet",

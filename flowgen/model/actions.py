@@ -114,6 +114,17 @@ def action_key(kind: ActionKind, api_name: str) -> str:
     return api_name if kind is ActionKind.FLOW else f"{kind.value}/{api_name}"
 
 
+def split_action_key(key: str) -> tuple[ActionKind, str]:
+    """The kind and name of an :func:`action_key`; a key without a slash is
+    a flow's. Raises ValueError for a prefix that is no other kind."""
+    kind, slash, name = key.partition("/")
+    if not slash:
+        return ActionKind.FLOW, key
+    if kind == ActionKind.FLOW.value:
+        raise ValueError(f"{key!r}: a flow's key has no kind prefix")
+    return ActionKind(kind), name
+
+
 FLOWS_ONLY = ActionSelection()  # the default: flows, as before the setting
 
 

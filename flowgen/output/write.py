@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,8 +187,20 @@ def foreign_files(out_dir: Path) -> list[str]:
     relative path: all but generated ``.py``/``.pyi`` files (they start with
     the generated-by header), ``py.typed`` and ``_runtime/``. Links and other
     non-regular files are never flowgen's; ``__pycache__`` folders are caches."""
-    foreign: list[str] = []
-    pending = [(str(out_dir), "")]
+    return sorted(
+        relative
+        for relative, entry in files_below(out_dir, skip=("__pycache__",))
+        if not _is_flowgens(relative, entry)
+    )
+
+
+def files_below(
+    root: str | Path, *, skip: tuple[str, ...] = ()
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every entry below ``root`` that is not a folder, with its relative
+    path; links to folders are not entered, folders named in ``skip`` not
+    read, and a folder that cannot be read is passed over."""
+    pending = [(str(root), "")]
     while pending:
         folder, prefix = pending.pop()
         try:
@@ -197,12 +209,10 @@ def foreign_files(out_dir: Path) -> list[str]:
             continue
         for entry in entries:
             relative = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    pending.append((entry.path, relative + "/"))
-            elif not _is_flowgens(relative, entry):
-                foreign.append(relative)
-    return sorted(foreign)
+            if not entry.is_dir(follow_symlinks=False):
+                yield relative, entry
+            elif entry.name not in skip:
+                pending.append((entry.path, relative + "/"))
 
 
 def _is_flowgens(relative: str, entry: os.DirEntry[str]) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flowgen.errors import SourceError
-from flowgen.model import FieldKind, FlowSpec, Param, parse_type
+from flowgen.model import ActionKind, FieldKind, FlowSpec, Param, parse_type
 
 Warn = Callable[[str], None]
 
@@ -65,9 +65,11 @@ def parse_describe(
     origin: str,
     fallback_name: str | None = None,
     process_type: str | None = None,
+    kind: ActionKind = ActionKind.FLOW,
     warn: Warn,
 ) -> FlowSpec:
-    """Build a :class:`FlowSpec` from a decoded describe body.
+    """Build a :class:`FlowSpec` from a decoded describe body (of a flow, or
+    of another ``kind`` of invocable action: the same shape).
 
     ``origin`` names the file in errors. ``fallback_name`` is used when the body
     carries no ``name``. Raises :class:`SourceError` for a shape that is not a
@@ -102,6 +104,7 @@ def parse_describe(
         inputs=inputs,
         outputs=outputs,
         process_type=process_type,
+        kind=kind,
     )
 
 

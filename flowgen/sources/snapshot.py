@@ -11,7 +11,6 @@ Per-flow metadata in the manifest is optional; where it gives a flow's
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -21,7 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flowgen.errors import SourceError
-from flowgen.model.actions import FLOWS_ONLY, ActionKind, ActionSelection, action_key
+from flowgen.model.actions import (
+    FLOWS_ONLY,
+    ActionKind,
+    ActionSelection,
+    action_key,
+    split_action_key,
+)
 from flowgen.sources.apex import read_apex_types
 from flowgen.sources.describe import parse_describe
 from flowgen.sources.snapshot_files import (
@@ -126,10 +131,10 @@ class SnapshotIndex:
 
     def flow_path(self, file_name: str) -> str:
         """The path of a flow (or other action's) file, as messages show it."""
-        kind, slash, name = file_name.rpartition("/")
-        if slash:
-            return os.path.join(self.root, ACTIONS_DIR, kind, name)
-        return os.path.join(self.root, FLOWS_DIR, file_name)
+        kind, name = split_action_key(file_name)
+        if kind is ActionKind.FLOW:
+            return os.path.join(self.root, FLOWS_DIR, file_name)
+        return os.path.join(self.root, ACTIONS_DIR, kind.value, name)
 
     def record_types(
         self, names: Iterable[str]
@@ -175,8 +180,7 @@ class SnapshotIndex:
     def read_flow(self, file_name: str) -> FlowFile:
         """Read and parse one flow file; a bad file is a problem, not an error."""
         path = self.flow_path(file_name)
-        folder, _, stem = file_name[: -len(".json")].rpartition("/")
-        kind = ActionKind(folder) if folder else ActionKind.FLOW
+        kind, stem = split_action_key(file_name[: -len(".json")])
         warnings: list[str] = []
         sha256 = stamp = None
         try:
@@ -187,11 +191,12 @@ class SnapshotIndex:
                 data,
                 origin=path,
                 fallback_name=stem,
-                process_type=self.process_types.get(stem) if not folder else None,
+                process_type=(
+                    self.process_types.get(stem) if kind is ActionKind.FLOW else None
+                ),
+                kind=kind,
                 warn=warnings.append,
             )
-            if folder:
-                spec = dataclasses.replace(spec, kind=kind)
         except json.JSONDecodeError as exc:
             problem = (
                 f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from flowgen.errors import SourceError
+from flowgen.model.actions import ActionKind, split_action_key
 from flowgen.output import atomic
+from flowgen.output.write import files_below, name_some
 from flowgen.sources.apex import apex_file_name
 from flowgen.sources.snapshot import (
     ACTION_KINDS,
@@ -48,7 +50,7 @@ def write_snapshot(
     root = Path(directory)
     refuse_foreign(root)
     for name in [*changed, *unchanged, *(sobjects or {})]:
-        if not is_flow_file_name(name.removeprefix(_kind_prefix(name))):
+        if not _is_file_name(name):
             raise SourceError(
                 str(root), f"flow name {name!r} cannot be a file name; not written"
             )
@@ -87,17 +89,18 @@ def write_snapshot(
 def describe_file(key: str) -> str:
     """Where a snapshot keeps a describe, relative to it: ``flows/<Name>.json``
     for a flow, ``actions/<kind>/<Name>.json`` for ``<kind>/<Name>``."""
-    kind, slash, name = key.partition("/")
-    if slash:
-        return f"{ACTIONS_DIR}/{kind}/{name}.json"
-    return f"{FLOWS_DIR}/{key}.json"
+    kind, name = split_action_key(key)
+    if kind is ActionKind.FLOW:
+        return f"{FLOWS_DIR}/{key}.json"
+    return f"{ACTIONS_DIR}/{kind.value}/{name}.json"
 
 
-def _kind_prefix(key: str) -> str:
-    # "apex/" of "apex/Name" when apex is a kind of action; "" otherwise.
-    kind, slash, _ = key.partition("/")
-    kinds = {k.value for k in ACTION_KINDS}
-    return f"{kind}/" if slash and kind in kinds else ""
+def _is_file_name(key: str) -> bool:
+    # A flow's or other action's key (apex/Name) whose name may reach a path.
+    try:
+        return is_flow_file_name(split_action_key(key)[1])
+    except ValueError:  # a prefix that is no kind of action
+        return False
 
 
 def foreign_files(directory: str | Path) -> list[str]:
@@ -105,22 +108,11 @@ def foreign_files(directory: str | Path) -> list[str]:
     relative path: all but the manifest and the ``.json`` files directly in
     ``flows/``, ``sobjects/``, ``apex/`` and ``actions/<kind>/`` (links are
     never flowgen's)."""
-    root = Path(directory)
-    foreign: list[str] = []
-    pending = [(root, "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
-            continue
-        for entry in entries:
-            relative = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((Path(entry.path), relative + "/"))
-            elif not (entry.is_file(follow_symlinks=False) and _is_flowgens(relative)):
-                foreign.append(relative)
-    return sorted(foreign)
+    return sorted(
+        relative
+        for relative, entry in files_below(directory)
+        if not (entry.is_file(follow_symlinks=False) and _is_flowgens(relative))
+    )
 
 
 def _is_flowgens(relative: str) -> bool:
@@ -152,12 +144,10 @@ def refuse_foreign(directory: str | Path) -> None:
             )
     foreign = foreign_files(root)
     if foreign:
-        shown = ", ".join(foreign[:10]) + (
-            f" and {len(foreign) - 10} more" if len(foreign) > 10 else ""
-        )
         raise SourceError(
             str(directory),
-            f"holds {len(foreign)} file(s) flowgen did not write: {shown}; a pull "
+            f"holds {len(foreign)} file(s) flowgen did not write: "
+            f"{name_some(foreign)}; a pull "
             "replaces the snapshot directory as a whole and never deletes those: "
             "move them out of it (nothing was written)",
         )

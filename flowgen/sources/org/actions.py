@@ -19,7 +19,12 @@ from typing import Any
 
 from flowgen.errors import OrgError
 from flowgen.model import ActionKind, ActionSelection
-from flowgen.model.actions import action_key, patterns_for, selected
+from flowgen.model.actions import (
+    action_key,
+    patterns_for,
+    selected,
+    split_action_key,
+)
 from flowgen.sources.org.batch import describe_all
 from flowgen.sources.org.http import OrgSession, query_records
 from flowgen.sources.snapshot import ACTION_KINDS, is_flow_file_name
@@ -42,15 +47,9 @@ class ActionPlan:
     unchanged: list[str] = field(default_factory=list)
 
 
-def split_key(key: str) -> tuple[ActionKind, str] | None:
-    """``apex/Name`` to (APEX, Name); None for a flow's key (no slash)."""
-    kind, slash, name = key.partition("/")
-    return (ActionKind(kind), name) if slash else None
-
-
 def describe_path(key: str) -> str:
     """Where an action's describe is read: ``actions/custom/apex/Name``."""
-    kind, name = split_key(key) or (ActionKind.FLOW, key)
+    kind, name = split_action_key(key)
     return f"actions/{kind.url_path}/{urllib.parse.quote(name)}"
 
 

@@ -18,14 +18,18 @@ from typing import Any
 
 from flowgen.errors import ConfigError, OrgError, SourceError
 from flowgen.model import ActionKind, ActionSelection, FlowOutline
-from flowgen.model.actions import FLOWS_ONLY, action_key, patterns_for, selected
+from flowgen.model.actions import (
+    FLOWS_ONLY,
+    patterns_for,
+    selected,
+    split_action_key,
+)
 from flowgen.sources.apex import apex_type_json
 from flowgen.sources.describe import parse_describe
 from flowgen.sources.org.actions import (
     describe_path,
     plan_actions,
     removed_actions,
-    split_key,
 )
 from flowgen.sources.org.apex import fetch_apex_types
 from flowgen.sources.org.batch import (
@@ -205,12 +209,9 @@ async def pull(
         typed[name] = {}
         _note_types(typed[name], old[name], functools.partial(old_describe, name))
     # Unchanged actions' entries carry their types from the old manifest.
-    typed.update(
-        (action_key(ActionKind(kind), name), meta)
-        for kind, metas in plan.metas.items()
-        for name, meta in metas.items()
-        if action_key(ActionKind(kind), name) in plan.unchanged
-    )
+    for key in plan.unchanged:
+        kind, name = split_action_key(key)
+        typed[key] = plan.metas[kind.value][name]
     known = sorted(
         {t for n in unchanged for t in flows[n]["sobject_types"]}
         | {t for meta in typed.values() for t in meta["sobject_types"]}
@@ -243,7 +244,7 @@ async def pull(
             warnings.append(f"flow {name} disappeared during the pull; left out")
             flows.pop(name)
     for key in plan.to_describe:
-        kind, name = split_key(key) or (ActionKind.FLOW, key)
+        kind, name = split_action_key(key)
         meta = plan.metas[kind.value][name]
         if key not in described:
             warnings.append(f"{kind.noun} {name} disappeared during the pull; left out")
