@@ -82,7 +82,9 @@ def _interrupted_line(signum: int) -> str:
         if atomic.replaced():
             return f"interrupted ({name}): the new {what} is in place"
         return f"interrupted ({name}): the {what} is as it was"
-    if command in _WRITES_NOTHING:
+    # No command's context yet (click still reading the command line, or the
+    # group's own): no command began, so none wrote anything.
+    if command in _WRITES_NOTHING or context is None or context.parent is None:
         return f"interrupted ({name}): nothing was written"
     return f"interrupted ({name})"
 

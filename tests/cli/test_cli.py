@@ -322,18 +322,24 @@ def test_generate_loads_no_http_or_schema_tooling_it_does_not_need(
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
+@pytest.mark.parametrize(
+    "reading", [click.Group, click.Command], ids=["group", "command"]
+)
 def test_an_interrupt_while_the_command_line_is_read_ends_quietly(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    reading: type[click.Command],
 ) -> None:
-    # A signal that lands while click parses the arguments, before any
-    # command began: the same quiet line as later, not click's "Aborted!".
+    # A signal that lands while click parses the group's or the command's
+    # arguments, before any command began: the same quiet line as later,
+    # saying nothing was written, not click's "Aborted!".
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(click.Group, "parse_args", interrupted)
+    monkeypatch.setattr(reading, "parse_args", interrupted)
     with pytest.raises(SystemExit) as stopped:
         cli_main.main(["list"], prog_name="flowgen")
     assert stopped.value.code == 130
     said = capsys.readouterr().err
     assert "Aborted" not in said
-    assert said.startswith("flowgen: interrupted (SIGINT)"), said
+    assert said == "flowgen: interrupted (SIGINT): nothing was written\n", said
